@@ -1,0 +1,94 @@
+"""The `whatworks` command line. Heavy commands load their module only when called,
+so `whatworks lint` starts fast."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+# command name -> "module:attribute" of a click command, imported on first use
+LAZY_COMMANDS = {
+    "build": "build_tools.build:build_command",
+    "serve": "build_tools.serve:serve_command",
+    "search": "build_tools.search_cli:search_command",
+    "new": "build_tools.new:new_command",
+    "diff": "build_tools.diff:diff_command",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS:
+            module, attr = LAZY_COMMANDS[name].split(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="whatworks")
+def cli() -> None:
+    """Validate the evidence in evidence/ and build the site, database and search index."""
+
+
+EVIDENCE_OPTION = click.option(
+    "--evidence", "evidence", default="evidence", show_default=True,
+    type=click.Path(file_okay=False, path_type=Path), help="The evidence folder.",
+)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@EVIDENCE_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text", show_default=True,
+              help="text for people, github for workflow annotations, json for tools.")
+def lint(paths: tuple[Path, ...], evidence: Path, fmt: str) -> None:
+    """Check the evidence and report every problem, one per line.
+
+    PATHS limits the report to those files or folders (the whole tree is still
+    loaded, so references are checked). Exit 0 when clean, 1 when problems are found.
+    """
+    from .corpus import load_corpus
+    from .problems import render
+    from .progress import counter
+
+    only = _expand(paths) if paths else None
+    with counter("Checking evidence", fmt == "text") as tick:
+        result = load_corpus(evidence, progress=tick, only=only)
+    if result.problems:
+        click.echo(render(result.problems, fmt))
+    elif fmt == "json":
+        click.echo("[]")
+    n, m = result.files_checked, len(result.problems)
+    summary = f"checked {n} file{'s' * (n != 1)}, found {m} problem{'s' * (m != 1)}"
+    click.echo(summary, err=fmt == "json")
+    sys.exit(1 if result.problems else 0)
+
+
+def _expand(paths: tuple[Path, ...]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.rglob("*.y*ml")) if path.is_dir() else [path])
+    return files
+
+
+def main() -> None:
+    """Entry point: no traceback reaches a contributor, even for a bug of ours."""
+    try:
+        cli(standalone_mode=True)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # noqa: BLE001 - last-resort guard; set WHATWORKS_DEBUG=1 to see the traceback
+        if os.environ.get("WHATWORKS_DEBUG"):
+            raise
+        click.echo(f"whatworks: internal error ({type(exc).__name__}: {exc}). Fix: this is a bug in whatworks, "
+                   "not in your evidence; please report it with the command you ran.", err=True)
+        sys.exit(3)
