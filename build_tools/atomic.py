@@ -1,0 +1,62 @@
+"""Outputs appear whole or not at all: write to a temp path beside the target, then rename."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def atomic_file(target: Path) -> Iterator[Path]:
+    """Yield a temp path in the target's folder; on success it replaces target in one rename."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    os.unlink(tmp)  # callers (e.g. SQLite) create the file themselves
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+@contextmanager
+def atomic_dir(target: Path) -> Iterator[Path]:
+    """Yield an empty temp folder; on success it takes the target's place.
+
+    The old folder is moved aside and removed only after the new one is in place, so a
+    build killed at any point leaves either the old or the new folder at `target`
+    (recover_dir() puts the old one back if a kill landed between the two renames).
+    """
+    target = Path(target)
+    recover_dir(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    old = target.with_name(f".{target.name}.old")
+    try:
+        yield tmp
+        if target.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
+        os.replace(tmp, target)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def recover_dir(target: Path) -> None:
+    old = target.with_name(f".{target.name}.old")
+    if old.exists() and not target.exists():
+        os.replace(old, target)
+
+
+def write_text(target: Path, text: str) -> None:
+    """Atomic, deterministic text write (UTF-8, \\n line ends)."""
+    with atomic_file(target) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")

@@ -1,0 +1,67 @@
+"""`whatworks build`: validate once, then run each output builder on the same Corpus.
+
+Builders are pure functions `build_x(corpus, out_dir)`; none reads YAML or imports
+another builder. Related entries come from the search index and are handed to the
+site builder here, so the two stay independent.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .corpus import Corpus, load_corpus
+from .problems import render
+from .progress import counter, step
+
+OUTPUTS = ("db", "search", "exports", "site")
+
+
+def run_build(evidence: Path, out: Path, only: tuple[str, ...] = (), repo: Path | None = None) -> int:
+    """Build the chosen outputs into `out`. Returns a process exit code."""
+    with counter("Checking evidence") as tick:
+        result = load_corpus(evidence, progress=tick)
+    if result.corpus is None:
+        click.echo(render(result.problems, "text"), err=True)
+        click.echo(f"build stopped: {len(result.problems)} problem(s) in the evidence; previous outputs kept.", err=True)
+        return 1
+    build_outputs(result.corpus, out, only or OUTPUTS, repo or Path(evidence).resolve().parent)
+    return 0
+
+
+def build_outputs(corpus: Corpus, out: Path, only: tuple[str, ...], repo: Path) -> None:
+    out = Path(out)
+    related: dict[str, tuple[str, ...]] = {}
+    if "db" in only:
+        from .database import build_database
+
+        with step("database"):
+            build_database(corpus, out)
+    if "search" in only or "site" in only:
+        from .search import build_search_index, related_entries
+
+        if "search" in only:
+            with step("search index"):
+                build_search_index(corpus, out)
+        related = related_entries(corpus, out)
+    if "exports" in only:
+        from .exports import build_exports
+
+        with step("exports"):
+            build_exports(corpus, out)
+    if "site" in only:
+        from .pages import build_site
+
+        with step("site"):
+            build_site(corpus, out, repo=repo, related=related)
+
+
+@click.command("build")
+@click.option("--only", multiple=True, type=click.Choice(OUTPUTS), help="Build only these outputs (repeatable).")
+@click.option("--evidence", default="evidence", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", default="_build", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+def build_command(only: tuple[str, ...], evidence: Path, out: Path) -> None:
+    """Validate the evidence, then build the database, search index, exports and site into _build/."""
+    sys.exit(run_build(evidence, out, only))
