@@ -1,0 +1,55 @@
+"""Shared fixtures: a small synthetic corpus (tests/fixtures/valid + the real vocabularies)
+and the real corpus in evidence/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from build_tools.corpus import Corpus, load_corpus
+from build_tools.problems import render
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+TODAY = dt.date(2026, 11, 26)
+
+
+def make_tree(root: Path, files: dict[str, str] | None = None, with_valid: bool = True) -> Path:
+    """An evidence tree at root/evidence: real vocabularies, the valid fixtures, plus `files`
+    (path relative to evidence/ -> text)."""
+    evidence = root / "evidence"
+    shutil.copytree(REPO / "evidence" / "vocabularies", evidence / "vocabularies")
+    if with_valid:
+        for path in (FIXTURES / "valid").rglob("*.yml"):
+            target = evidence / path.relative_to(FIXTURES / "valid")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, target)
+    for rel, text in (files or {}).items():
+        target = evidence / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return evidence
+
+
+def load_ok(evidence: Path) -> Corpus:
+    result = load_corpus(evidence, today=TODAY)
+    assert result.corpus is not None, render(result.problems, "text")
+    return result.corpus
+
+
+@pytest.fixture(scope="session")
+def fixture_tree(tmp_path_factory) -> Path:
+    return make_tree(tmp_path_factory.mktemp("fixture"))
+
+
+@pytest.fixture(scope="session")
+def fixture_corpus(fixture_tree) -> Corpus:
+    return load_ok(fixture_tree)
+
+
+@pytest.fixture(scope="session")
+def real_corpus() -> Corpus:
+    return load_ok(REPO / "evidence")
