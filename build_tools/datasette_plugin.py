@@ -1,0 +1,1 @@
+"""Datasette plugin for whatworks (the /-/search endpoint is added by the search work)."""
