@@ -73,6 +73,24 @@ def lint(paths: tuple[Path, ...], evidence: Path, fmt: str) -> None:
     sys.exit(1 if result.problems else 0)
 
 
+@cli.command()
+@EVIDENCE_OPTION
+@click.option("--out", default="schema", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+def schema(evidence: Path, out: Path) -> None:
+    """Regenerate the JSON Schemas in schema/ from the models and vocabularies."""
+    from .corpus import load_corpus
+    from .problems import render
+    from .schema import write_schemas
+
+    result = load_corpus(evidence)
+    if result.corpus is None:
+        click.echo(render(result.problems, "text"), err=True)
+        click.echo("schema not written: fix the problems above first (the schemas list vocabulary values).", err=True)
+        sys.exit(1)
+    for path in write_schemas(result.corpus, out):
+        click.echo(f"wrote {path}")
+
+
 def _expand(paths: tuple[Path, ...]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
