@@ -14,9 +14,9 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .load import Loaded, read_yaml
-from .models import ENTRY_MODELS, Approach, Entry, ExcludedList, Exclusion, Programme, Rating, Study, Term, Vocabulary
+from .models import ENTRY_MODELS, ENTRY_TYPE, Approach, Entry, ExcludedList, Exclusion, Programme, Rating, Study, Term, Vocabulary
 from .problems import Problem
-from .rules import REQUIRED_VOCABULARIES, Context, check_entry, check_vocabulary
+from .rules import REQUIRED_VOCABULARIES, Context, check_entry, check_raw_entry, check_vocabulary
 from .schema_check import check_model
 
 AGE_BANDS = (("0-9", 0, 9), ("10-13", 10, 13), ("14-17", 14, 17), ("18-25", 18, 25))
@@ -129,6 +129,8 @@ def load_corpus(root: Path, today: dt.date | None = None, progress: Callable[[in
     vocabularies: dict[str, Vocabulary] = {}
     vocab_files: dict[Path, Vocabulary] = {}
     parsed: dict[str, tuple[Loaded, Entry]] = {}
+    entry_files: list[tuple[Path, Loaded, str]] = []  # every entry file with data, valid or not
+    raw_kinds: dict[str, str] = {}
     kinds: dict[str, list[Entry]] = {k: [] for k in ENTRY_MODELS}
     id_files: dict[str, Path] = {}
     excluded: tuple[Exclusion, ...] = ()
@@ -149,6 +151,9 @@ def load_corpus(root: Path, today: dt.date | None = None, progress: Callable[[in
             listing = check_model(item, ExcludedList)
             excluded = listing.excluded if listing else ()
         elif rel[0] in ENTRY_MODELS and len(rel) == 2:
+            entry_files.append((path, item, rel[0]))
+            if isinstance(item.data, dict) and isinstance(item.data.get("id"), str):
+                raw_kinds.setdefault(item.data["id"], ENTRY_TYPE[rel[0]])
             entry = check_model(item, ENTRY_MODELS[rel[0]])
             if entry is None:
                 continue
@@ -171,9 +176,11 @@ def load_corpus(root: Path, today: dt.date | None = None, progress: Callable[[in
         found = sorted(p for item in loaded.values() for p in item.problems)
         gone = Problem(_display(root / "vocabularies"), 0, 0, "", f"missing vocabularies: {', '.join(missing)}", "restore the files from git")
         return LintResult(None, found + [gone], len(files))
-    ctx = Context(vocabularies, parsed, today)
-    for entry_id, (item, entry) in parsed.items():
-        check_entry(ctx, item, entry, id_files[entry_id].stem)
+    ctx = Context(vocabularies, raw_kinds, today)
+    for path, item, folder in entry_files:
+        check_raw_entry(ctx, item, ENTRY_MODELS[folder], path.stem)
+    for item, entry in parsed.values():
+        check_entry(ctx, item, entry)
 
     wanted = {Path(p).resolve() for p in only} if only is not None else None
     problems: list[Problem] = []

@@ -44,17 +44,16 @@ _RANGES = {  # effect type -> plausible published range (inclusive)
 
 
 class Context:
-    """What every rule may look at: vocabularies and all entries with their files."""
+    """What every rule may look at: vocabularies, and the id and kind of every entry file."""
 
-    def __init__(self, vocabularies: dict[str, Vocabulary], entries: dict[str, tuple[Loaded, Any]], today: dt.date):
+    def __init__(self, vocabularies: dict[str, Vocabulary], kinds: dict[str, str], today: dt.date):
         self.vocab_ids = {v: [t.id for t in voc.terms] for v, voc in vocabularies.items()}
         self.vocabularies = vocabularies
-        self.entries = entries
+        self.kinds = kinds  # entry id -> "approach" | "programme" | "study", from raw data
         self.today = today
 
     def problem(self, loaded: Loaded, loc: tuple, message: str, fix: str) -> None:
-        line, col = loaded.mark(loc)
-        loaded.problems.append(Problem(loaded.path, line, col, _field(loc), message, fix))
+        _problem(loaded, loc, message, fix)
 
 
 def check_vocabulary(loaded: Loaded, voc: Vocabulary, stem: str, bands: set[str]) -> None:
@@ -71,15 +70,22 @@ def check_vocabulary(loaded: Loaded, voc: Vocabulary, stem: str, bands: set[str]
     _check_text(loaded, loaded.data, ())
 
 
-def check_entry(ctx: Context, loaded: Loaded, entry: Approach | Programme | Study, stem: str) -> None:
-    _check_text(loaded, loaded.data, ())
-    if entry.id != stem:
-        ctx.problem(loaded, ("id",), f"id '{entry.id}' does not match the file name '{stem}.yml'", f"set `id: {stem}` or rename the file to {entry.id}.yml")
-    for loc, vocab, value in _vocab_refs(entry):
+def check_raw_entry(ctx: Context, loaded: Loaded, model: type, stem: str) -> None:
+    """Rules that work on the raw data, so they run even when the schema layer failed."""
+    data = loaded.data
+    _check_text(loaded, data, ())
+    entry_id = data.get("id")
+    if isinstance(entry_id, str) and entry_id != stem and not _reported(loaded, ("id",)):
+        ctx.problem(loaded, ("id",), f"id '{entry_id}' does not match the file name '{stem}.yml'", f"set `id: {stem}` or rename the file to {entry_id}.yml")
+    for loc, vocab, value in _vocab_refs(data, model):
         allowed = ctx.vocab_ids.get(vocab, [])
-        if value not in allowed:
+        if value not in allowed and not _reported(loaded, loc):
             ctx.problem(loaded, loc, f"unknown {_singular(vocab)} '{value}'", _choices(value, allowed))
-    _check_refs(ctx, loaded, entry)
+    _check_refs(ctx, loaded, data, model, entry_id)
+
+
+def check_entry(ctx: Context, loaded: Loaded, entry: Approach | Programme | Study) -> None:
+    """Rules that need typed values (dates, numbers); run only when the schema layer passed."""
     _check_dates(ctx, loaded, entry)
     if isinstance(entry, (Approach, Programme)):
         _check_intervention(ctx, loaded, entry)
@@ -89,39 +95,54 @@ def check_entry(ctx: Context, loaded: Loaded, entry: Approach | Programme | Stud
                 _check_estimate(ctx, loaded, ("findings", i, "effect"), finding.effect)
 
 
-def _vocab_refs(entry: Any) -> Iterator[tuple[tuple, str, str]]:
+def _reported(loaded: Loaded, loc: tuple) -> bool:
+    return any(loc[: len(bad)] == bad for bad in loaded.bad_locs)
+
+
+def _strings(value: Any, loc: tuple, vocab: str) -> Iterator[tuple[tuple, str, str]]:
+    if isinstance(value, str):
+        yield loc, vocab, value
+    elif isinstance(value, list):
+        yield from ((loc + (i,), vocab, v) for i, v in enumerate(value) if isinstance(v, str))
+
+
+def _vocab_refs(data: dict, model: type) -> Iterator[tuple[tuple, str, str]]:
     for name, vocab in _VOCAB_FIELDS.items():
-        value = getattr(entry, name, None)
-        if isinstance(value, str):
-            yield (name,), vocab, value
-        elif isinstance(value, tuple):
-            for i, item in enumerate(value):
-                yield (name, i), vocab, item
-    for i, rating in enumerate(getattr(entry, "ratings", ())):
-        yield ("ratings", i, "source"), "sources", rating.source
-        yield ("ratings", i, "outcome"), "outcomes", rating.outcome
-        if rating.estimate:
-            yield ("ratings", i, "estimate", "type"), "effect-types", rating.estimate.type
-    for i, finding in enumerate(getattr(entry, "findings", ())):
-        yield ("findings", i, "outcome"), "outcomes", finding.outcome
-        if finding.effect:
-            yield ("findings", i, "effect", "type"), "effect-types", finding.effect.type
+        if name in model.model_fields:
+            yield from _strings(data.get(name), (name,), vocab)
+    for group, fields in (("ratings", {"source": "sources", "outcome": "outcomes"}), ("findings", {"outcome": "outcomes"})):
+        items = data.get(group) if group in model.model_fields else None
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(item, dict):
+                continue
+            for name, vocab in fields.items():
+                yield from _strings(item.get(name), (group, i, name), vocab)
+            for part in ("estimate", "effect"):
+                if isinstance(item.get(part), dict):
+                    yield from _strings(item[part].get("type"), (group, i, part, "type"), "effect-types")
 
 
-def _check_refs(ctx: Context, loaded: Loaded, entry: Any) -> None:
-    wanted = {"related": ("approach", "programme"), "approaches": ("approach",), "evaluates": ("approach", "programme")}
-    for name, kinds in wanted.items():
-        for i, ref in enumerate(getattr(entry, name, ())):
-            target = ctx.entries.get(ref)
-            if target is None:
-                close = difflib.get_close_matches(ref, list(ctx.entries), n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"add evidence/{kinds[0]}s/{ref}.yml or remove the reference"
-                ctx.problem(loaded, (name, i), f"no entry with id '{ref}'", hint)
-            elif _kind(target[1]) not in kinds:
-                ctx.problem(loaded, (name, i), f"'{ref}' is a {_kind(target[1])}, not a {' or '.join(kinds)}", f"list only {' or '.join(k + ' ids' for k in kinds)} here")
-            elif ref == entry.id:
-                ctx.problem(loaded, (name, i), "an entry cannot refer to itself", "remove it")
+_REF_FIELDS = {"related": ("approach", "programme"), "approaches": ("approach",), "evaluates": ("approach", "programme")}
+_FOLDER = {"approach": "approaches", "programme": "programmes", "study": "studies"}
 
+
+def _check_refs(ctx: Context, loaded: Loaded, data: dict, model: type, entry_id: Any) -> None:
+    for name, kinds in _REF_FIELDS.items():
+        if name not in model.model_fields:
+            continue
+        for loc, _, ref in _strings(data.get(name), (name,), ""):
+            if _reported(loaded, loc):
+                continue
+            kind = ctx.kinds.get(ref)
+            if kind is None:
+                close = difflib.get_close_matches(ref, list(ctx.kinds), n=1)
+                where = " or ".join(f"evidence/{_FOLDER[k]}/" for k in kinds)
+                hint = f"did you mean '{close[0]}'?" if close else f"add {ref}.yml under {where}, or remove the reference"
+                ctx.problem(loaded, loc, f"no entry with id '{ref}'", hint)
+            elif kind not in kinds:
+                ctx.problem(loaded, loc, f"'{ref}' is {_a(kind)}, not {' or '.join(map(_a, kinds))}", f"list only {' or '.join(k + ' ids' for k in kinds)} here")
+            elif ref == entry_id:
+                ctx.problem(loaded, loc, "an entry cannot refer to itself", "remove it")
 
 def _check_dates(ctx: Context, loaded: Loaded, entry: Any) -> None:
     review = entry.review
@@ -181,7 +202,8 @@ def _check_text(loaded: Loaded, value: Any, loc: tuple) -> None:
         for match in _MD_LINK.finditer(value):
             target = match.group(1) or match.group(2) or match.group(4) or ""
             if target and not target.lower().startswith(("https://", "http://")):
-                _problem(loaded, loc, f"link target '{target}' is not a web address", "link only to https:// pages")
+                scheme = re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", target)
+                _problem(loaded, loc, f"link to '{scheme.group(0) if scheme else target}' is not a web address", "link only to https:// pages")
                 return
         if _BAD_SCHEME.search(value):
             _problem(loaded, loc, "text contains a script or data link", "remove it; link only to https:// pages")
@@ -192,8 +214,8 @@ def _problem(loaded: Loaded, loc: tuple, message: str, fix: str) -> None:
     loaded.problems.append(Problem(loaded.path, line, col, _field(loc), message, fix))
 
 
-def _kind(model: Any) -> str:
-    return {Approach: "approach", Programme: "programme", Study: "study"}[type(model)]
+def _a(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
 def _singular(vocab: str) -> str:
@@ -204,5 +226,6 @@ def _singular(vocab: str) -> str:
 
 def _choices(value: str, allowed: list[str]) -> str:
     close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
-    head = f"did you mean '{close[0]}'? " if close else ""
-    return f"{head}use one of: {', '.join(allowed)}"
+    if close:
+        return f"did you mean '{close[0]}'? Otherwise use one of: {', '.join(allowed)}"
+    return f"use one of: {', '.join(allowed)}"

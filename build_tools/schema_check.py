@@ -19,7 +19,9 @@ def check_model(loaded: Loaded, model: type[BaseModel]) -> BaseModel | None:
         return model.model_validate(loaded.data)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
-            loaded.problems.append(_problem(loaded, model, err))
+            loc = tuple(err["loc"])
+            if not any(loc[: len(bad)] == bad for bad in loaded.bad_locs):  # already reported by the loader
+                loaded.problems.append(_problem(loaded, model, err))
         return None
 
 
@@ -43,7 +45,7 @@ def _problem(loaded: Loaded, model: type[BaseModel], err: dict[str, Any]) -> Pro
     if kind == "value_error" and "https://" in err["msg"]:
         return _at(loaded, loc, f"'{got}' is not an https:// URL", "use the page's https:// address")
     if kind == "string_pattern_mismatch":
-        if "Identifier" in desc or "identifier" in str(err.get("ctx", {})) or _is_slug(err):
+        if _is_slug(err):
             return _at(loaded, loc, f"'{got}' is not a valid id", "use lowercase letters, digits and single hyphens, e.g. 'school-mentoring'")
         if name == "doi":
             return _at(loaded, loc, f"'{got}' is not a DOI", "write the bare DOI, e.g. 10.1126/science.1257809 (no https://doi.org/)")

@@ -1,0 +1,336 @@
+"""Entity tables (approaches, programmes, studies) and their child rows (findings, ratings, references).
+
+Each table is a `Table` spec: columns with descriptions from models.py, and a function
+that yields its rows from the Corpus in a stable order. Link and lookup tables live in
+database_links.py; the database, metadata and CSV exports are all written from these specs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .corpus import Corpus
+from .database_schema import Column, Table, as_bool, as_date, as_json, doc
+from .models import (
+    AgeRange, Effect, EntryBase, Estimate, Finding, InterventionBase, Programme, Rating, Reference, Review, Sample, Study,
+)
+
+ENTRY_TYPES = {"approaches": "approach", "programmes": "programme", "studies": "study"}
+KIND_PLURAL = {v: k for k, v in ENTRY_TYPES.items()}
+
+
+def _review_columns() -> tuple[Column, ...]:
+    return (
+        Column("review_status", "string", doc(Review, "status")),
+        Column("last_reviewed", "date", doc(Review, "last_reviewed")),
+        Column("next_review_due", "date", doc(Review, "next_review_due")),
+        Column("reviewers", "array", doc(Review, "reviewers") + " JSON array."),
+    )
+
+
+def _file_columns(kind: str) -> tuple[Column, ...]:
+    return (
+        Column("yaml_path", "string", f"Path of the YAML file this {kind} was built from, relative to the repository root."),
+        Column("yaml_sha256", "string", "SHA-256 of that YAML file's bytes; changes whenever the file changes."),
+    )
+
+
+def _review_values(corpus: Corpus, entry: EntryBase) -> dict[str, Any]:
+    review = entry.review
+    return {
+        "review_status": review.status,
+        "last_reviewed": as_date(review.last_reviewed),
+        "next_review_due": as_date(review.next_review_due),
+        "reviewers": as_json(review.reviewers),
+        "yaml_path": corpus.files.get(entry.id),
+        "yaml_sha256": corpus.hashes.get(entry.id),
+    }
+
+
+def _array(model: type, name: str, vocabulary: str | None = None) -> Column:
+    where = f" Also in the link table `{vocabulary}`." if vocabulary else ""
+    return Column(name, "array", f"{doc(model, name)} JSON array of ids, for array facets.{where}")
+
+
+def _intervention_columns(kind: str) -> tuple[Column, ...]:
+    m = InterventionBase
+    return (
+        Column("id", "string", doc(m, "id")),
+        Column("name", "string", doc(m, "name")),
+        Column("summary", "string", doc(m, "summary")),
+        Column("description", "string", doc(m, "description")),
+        _array(m, "priority_areas", f"{kind}_priority_areas"),
+        _array(m, "settings", f"{kind}_settings"),
+        _array(m, "outcomes", f"{kind}_outcomes"),
+        _array(m, "targeting", f"{kind}_targeting"),
+        _array(m, "prevention", f"{kind}_prevention_levels"),
+        Column("age_min", "integer", doc(AgeRange, "min")),
+        Column("age_max", "integer", doc(AgeRange, "max")),
+        Column("age_bands", "array", "Age bands (0-9, 10-13, 14-17, 18-25) that overlap the age range, derived from "
+               "`age_min`/`age_max`. JSON array."),
+        Column("how_it_works", "string", doc(m, "how_it_works")),
+        Column("for_whom", "string", doc(m, "for_whom")),
+        Column("implementation", "string", doc(m, "implementation")),
+        Column("cost_notes", "string", doc(m, "cost_notes")),
+        Column("cautions", "string", doc(m, "cautions")),
+        Column("harmful", "boolean", "1 if a source rates it harmful or a study of it found an unfavourable "
+               "(backfire) result, else 0. Derived by the build."),
+        Column("rating_count", "integer", "Number of rows in `ratings` for it."),
+        Column("study_count", "integer", "Number of studies in `studies` that evaluate it directly."),
+        _array(m, "related"),
+    )
+
+
+def _intervention_values(corpus: Corpus, entry: InterventionBase) -> dict[str, Any]:
+    ages = entry.ages
+    return {
+        "id": entry.id, "name": entry.name, "summary": entry.summary, "description": entry.description,
+        "priority_areas": as_json(entry.priority_areas), "settings": as_json(entry.settings),
+        "outcomes": as_json(entry.outcomes), "targeting": as_json(entry.targeting),
+        "prevention": as_json(entry.prevention),
+        "age_min": ages.min if ages else None, "age_max": ages.max if ages else None,
+        "age_bands": as_json(corpus.age_bands(entry)),
+        "how_it_works": entry.how_it_works, "for_whom": entry.for_whom, "implementation": entry.implementation,
+        "cost_notes": entry.cost_notes, "cautions": entry.cautions,
+        "harmful": as_bool(corpus.is_harmful(entry)),
+        "rating_count": len(entry.ratings), "study_count": len(corpus.studies_for(entry.id)),
+        "related": as_json(entry.related),
+    }
+
+
+INTERVENTION_FACETS = ("review_status", "harmful", {"array": "settings"}, {"array": "priority_areas"})
+
+
+def approaches_table(corpus: Corpus) -> Table:
+    def rows() -> Iterator[dict[str, Any]]:
+        for entry in corpus.approaches:
+            extra = {"programme_count": len(corpus.programmes_for(entry.id))}
+            yield _intervention_values(corpus, entry) | extra | _review_values(corpus, entry)
+
+    columns = _intervention_columns("approach") + (
+        Column("programme_count", "integer", "Number of programmes in `programmes` that are examples of it."),
+    ) + _review_columns() + _file_columns("approach")
+    return Table("approaches", "Approaches: families of interventions (toolkit strands), e.g. mentoring. "
+                 "One row per file in evidence/approaches/.", columns, rows,
+                 fts=("name", "summary", "description"), indexes=("review_status", "harmful", "next_review_due"),
+                 label_column="name", facets=INTERVENTION_FACETS, sort="name")
+
+
+def programmes_table(corpus: Corpus) -> Table:
+    p = Programme
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for entry in corpus.programmes:
+            extra = {
+                "provider": entry.provider, "funder": entry.funder, "approaches": as_json(entry.approaches),
+                "countries": as_json(entry.countries), "boroughs": as_json(entry.boroughs),
+                "vru_funded": as_bool(entry.vru_funded), "evaluation_status": entry.evaluation_status,
+                "evaluation_note": entry.evaluation_note, "website": entry.website,
+            }
+            yield _intervention_values(corpus, entry) | extra | _review_values(corpus, entry)
+
+    columns = _intervention_columns("programme") + (
+        Column("provider", "string", doc(p, "provider")),
+        Column("funder", "string", doc(p, "funder")),
+        _array(p, "approaches", "programme_approaches"),
+        _array(p, "countries", "programme_countries"),
+        _array(p, "boroughs", "programme_boroughs"),
+        Column("vru_funded", "boolean", doc(p, "vru_funded") + " Stored as 1 or 0."),
+        Column("evaluation_status", "string", doc(p, "evaluation_status")),
+        Column("evaluation_note", "string", doc(p, "evaluation_note")),
+        Column("website", "string", doc(p, "website")),
+    ) + _review_columns() + _file_columns("programme")
+    return Table("programmes", "Programmes: named interventions and local (London) services, e.g. Becoming a Man. "
+                 "One row per file in evidence/programmes/.", columns, rows,
+                 foreign_keys=(("evaluation_status", "evaluation_statuses"),),
+                 fts=("name", "summary", "description"),
+                 indexes=("evaluation_status", "vru_funded", "review_status", "harmful", "next_review_due"),
+                 label_column="name", sort="name",
+                 facets=("evaluation_status", "vru_funded", {"array": "boroughs"}, {"array": "settings"}))
+
+
+def studies_table(corpus: Corpus) -> Table:
+    s = Study
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for study in corpus.studies:
+            sample = study.sample
+            yield {
+                "id": study.id, "name": study.name, "summary": study.summary, "title": study.title,
+                "authors": as_json(study.authors), "year": study.year, "publication": study.publication,
+                "doi": study.doi, "url": study.url, "design": study.design, "sms_level": corpus.sms_level(study),
+                "countries": as_json(study.countries), "settings": as_json(study.settings),
+                "sample_size": sample.size if sample else None, "sample_unit": sample.unit if sample else None,
+                "sample_note": sample.note if sample else None, "evaluator": study.evaluator,
+                "independent": as_bool(study.independent), "funder": study.funder,
+                "evaluates": as_json(study.evaluates), "finding_count": len(study.findings),
+                "harmful": as_bool(corpus.is_harmful(study)), "limitations": study.limitations,
+            } | _review_values(corpus, study)
+
+    columns = (
+        Column("id", "string", doc(s, "id")),
+        Column("name", "string", doc(s, "name")),
+        Column("summary", "string", doc(s, "summary")),
+        Column("title", "string", doc(s, "title")),
+        Column("authors", "array", doc(s, "authors") + " JSON array."),
+        Column("year", "integer", doc(s, "year")),
+        Column("publication", "string", doc(s, "publication")),
+        Column("doi", "string", doc(s, "doi")),
+        Column("url", "string", doc(s, "url")),
+        Column("design", "string", doc(s, "design")),
+        Column("sms_level", "integer", "Maryland Scientific Methods Scale level of the design (1 weakest to 5 = "
+               "randomised), copied from `designs`; empty for reviews."),
+        _array(s, "countries", "study_countries"),
+        _array(s, "settings", "study_settings"),
+        Column("sample_size", "integer", doc(Sample, "size")),
+        Column("sample_unit", "string", doc(Sample, "unit")),
+        Column("sample_note", "string", doc(Sample, "note")),
+        Column("evaluator", "string", doc(s, "evaluator")),
+        Column("independent", "boolean", doc(s, "independent") + " Stored as 1 or 0; empty if not stated."),
+        Column("funder", "string", doc(s, "funder")),
+        _array(s, "evaluates", "study_approaches and study_programmes"),
+        Column("finding_count", "integer", "Number of rows in `findings` from this study."),
+        Column("harmful", "boolean", "1 if any finding of this study is unfavourable (a backfire), else 0."),
+        Column("limitations", "string", doc(s, "limitations")),
+    ) + _review_columns() + _file_columns("study")
+    return Table("studies", "Studies: individual evaluations and systematic reviews. One row per file in "
+                 "evidence/studies/; their results are in `findings`.", columns, rows,
+                 foreign_keys=(("design", "designs"),), fts=("name", "summary", "title"),
+                 indexes=("design", "sms_level", "year", "review_status", "harmful", "next_review_due"),
+                 label_column="name", sort_desc="year", facets=("design", "sms_level", "year"))
+
+
+def _owner_columns(kinds: tuple[str, ...], what: str) -> tuple[Column, ...]:
+    """One nullable foreign key per kind of owning entry, so Datasette links rows both ways."""
+    owners = tuple(Column(ENTRY_TYPES[k], "string", f"Id of the {ENTRY_TYPES[k]} this {what} belongs to "
+                          f"(empty if it belongs to another kind of entry).") for k in kinds)
+    return owners + (
+        Column("entry_type", "string", f"Kind of entry the {what} belongs to: {', '.join(ENTRY_TYPES[k] for k in kinds)}."),
+        Column("position", "integer", f"Order of the {what} within its entry's YAML file, from 1."),
+    )
+
+
+def _owner_values(kind: str, kinds: tuple[str, ...], entry_id: str, position: int) -> dict[str, Any]:
+    values: dict[str, Any] = {ENTRY_TYPES[k]: entry_id if k == kind else None for k in kinds}
+    return values | {"entry_type": ENTRY_TYPES[kind], "position": position}
+
+
+def _row_id(what: str) -> Column:
+    return Column("id", "string", f"Stable identifier of the {what}: the entry's id, a hyphen and its position.")
+
+
+def findings_table(corpus: Corpus) -> Table:
+    f, e = Finding, Effect
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for study in corpus.studies:
+            for n, finding in enumerate(study.findings, 1):
+                effect = finding.effect
+                yield {
+                    "id": f"{study.id}-{n}", "study": study.id, "position": n, "outcome": finding.outcome,
+                    "measure": finding.measure, "result": finding.result, "direction": finding.direction,
+                    "effect_type": effect.type if effect else None, "effect_value": effect.value if effect else None,
+                    "effect_ci_low": effect.ci_low if effect else None,
+                    "effect_ci_high": effect.ci_high if effect else None,
+                    "effect_significant": as_bool(effect.significant) if effect else None,
+                    "follow_up_months": finding.follow_up_months, "subgroup": finding.subgroup,
+                    "url": finding.url or study.url, "note": finding.note,
+                }
+
+    columns = (
+        _row_id("finding"),
+        Column("study", "string", "Id of the study (in `studies`) that reported the finding."),
+        Column("position", "integer", "Order of the finding within its study's YAML file, from 1."),
+        Column("outcome", "string", doc(f, "outcome")),
+        Column("measure", "string", doc(f, "measure")),
+        Column("result", "string", doc(f, "result")),
+        Column("direction", "string", doc(f, "direction")),
+        Column("effect_type", "string", doc(e, "type") + " This is the unit of `effect_value`."),
+        Column("effect_value", "number", doc(e, "value")),
+        Column("effect_ci_low", "number", doc(e, "ci_low")),
+        Column("effect_ci_high", "number", doc(e, "ci_high")),
+        Column("effect_significant", "boolean", doc(e, "significant") + " Stored as 1 or 0; empty if not stated."),
+        Column("follow_up_months", "number", doc(f, "follow_up_months")),
+        Column("subgroup", "string", doc(f, "subgroup")),
+        Column("url", "string", "Page the figure was checked on: the finding's own URL, or else the study's URL."),
+        Column("note", "string", doc(f, "note")),
+    )
+    return Table("findings", "Findings: one result of one study, per outcome and measure, with the effect size as "
+                 "a number and its type (unit) in its own column.", columns, rows,
+                 foreign_keys=(("study", "studies"), ("outcome", "outcomes"), ("effect_type", "effect_types")),
+                 fts=("measure", "result"), indexes=("study", "outcome", "direction", "effect_type"),
+                 label_column="measure", facets=("outcome", "direction", "effect_type"))
+
+
+def ratings_table(corpus: Corpus) -> Table:
+    r, est, kinds = Rating, Estimate, ("approaches", "programmes")
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for kind in kinds:
+            for entry in getattr(corpus, kind):
+                for n, rating in enumerate(entry.ratings, 1):
+                    estimate = rating.estimate
+                    yield {"id": f"{entry.id}-{n}"} | _owner_values(kind, kinds, entry.id, n) | {
+                        "source": rating.source, "outcome": rating.outcome, "outcome_wording": rating.outcome_wording,
+                        "impact": rating.impact, "band": corpus.band(rating),
+                        "estimate_type": estimate.type if estimate else None,
+                        "estimate_value": estimate.value if estimate else None,
+                        "estimate_ci_low": estimate.ci_low if estimate else None,
+                        "estimate_ci_high": estimate.ci_high if estimate else None,
+                        "evidence": rating.evidence, "cost": rating.cost, "url": rating.url,
+                        "checked": as_date(rating.checked), "note": rating.note,
+                    }
+
+    columns = (_row_id("rating"),) + _owner_columns(kinds, "rating") + (
+        Column("source", "string", doc(r, "source")),
+        Column("outcome", "string", doc(r, "outcome")),
+        Column("outcome_wording", "string", doc(r, "outcome_wording")),
+        Column("impact", "string", doc(r, "impact")),
+        Column("band", "string", "Harmonised impact band (vocabulary `impact-bands`) derived from the source's own "
+               "label by the `impact_labels` map in sources.yml; empty where the label gives no size."),
+        Column("estimate_type", "string", doc(est, "type") + " This is the unit of `estimate_value`."),
+        Column("estimate_value", "number", doc(est, "value")),
+        Column("estimate_ci_low", "number", doc(est, "ci_low")),
+        Column("estimate_ci_high", "number", doc(est, "ci_high")),
+        Column("evidence", "string", doc(r, "evidence")),
+        Column("cost", "string", doc(r, "cost")),
+        Column("url", "string", doc(r, "url")),
+        Column("checked", "date", doc(r, "checked")),
+        Column("note", "string", doc(r, "note")),
+    )
+    return Table("ratings", "Ratings: what each clearinghouse or toolkit says about an approach or programme, one row "
+                 "per source and outcome, with the source's own labels verbatim beside our harmonised band.",
+                 columns, rows,
+                 foreign_keys=(("approach", "approaches"), ("programme", "programmes"), ("source", "sources"),
+                               ("outcome", "outcomes"), ("band", "impact_bands"), ("estimate_type", "effect_types")),
+                 indexes=("approach", "programme", "entry_type", "source", "outcome", "band", "estimate_type"),
+                 facets=("source", "band", "outcome"))
+
+
+def references_table(corpus: Corpus) -> Table:
+    ref, kinds = Reference, ("approaches", "programmes", "studies")
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for kind in kinds:
+            for entry in getattr(corpus, kind):
+                for n, reference in enumerate(entry.references, 1):
+                    yield {"id": f"{entry.id}-{n}"} | _owner_values(kind, kinds, entry.id, n) | {
+                        "title": reference.title, "url": reference.url, "publisher": reference.publisher,
+                        "year": reference.year, "doi": reference.doi,
+                    }
+
+    columns = (_row_id("reference"),) + _owner_columns(kinds, "reference") + tuple(
+        Column(name, "integer" if name == "year" else "string", doc(ref, name))
+        for name in ("title", "url", "publisher", "year", "doi")
+    )
+    return Table("references", "References: the sources behind the text of each approach, programme and study.",
+                 columns, rows,
+                 foreign_keys=(("approach", "approaches"), ("programme", "programmes"), ("study", "studies")),
+                 indexes=("approach", "programme", "study", "entry_type"), label_column="title",
+                 facets=("entry_type", "publisher"))
+
+
+def entity_tables(corpus: Corpus) -> list[Table]:
+    return [approaches_table(corpus), programmes_table(corpus), studies_table(corpus), findings_table(corpus),
+            ratings_table(corpus), references_table(corpus)]
