@@ -99,9 +99,6 @@ def _intervention_values(corpus: Corpus, entry: InterventionBase) -> dict[str, A
     }
 
 
-INTERVENTION_FACETS = ("review_status", "harmful", {"array": "settings"}, {"array": "priority_areas"})
-
-
 def approaches_table(corpus: Corpus) -> Table:
     def rows() -> Iterator[dict[str, Any]]:
         for entry in corpus.approaches:
@@ -114,7 +111,7 @@ def approaches_table(corpus: Corpus) -> Table:
     return Table("approaches", "Approaches: families of interventions (toolkit strands), e.g. mentoring. "
                  "One row per file in evidence/approaches/.", columns, rows,
                  fts=("name", "summary", "description"), indexes=("review_status", "harmful", "next_review_due"),
-                 label_column="name", facets=INTERVENTION_FACETS, sort="name")
+                 label_column="name")
 
 
 def programmes_table(corpus: Corpus) -> Table:
@@ -146,8 +143,7 @@ def programmes_table(corpus: Corpus) -> Table:
                  foreign_keys=(("evaluation_status", "evaluation_statuses"),),
                  fts=("name", "summary", "description"),
                  indexes=("evaluation_status", "vru_funded", "review_status", "harmful", "next_review_due"),
-                 label_column="name", sort="name",
-                 facets=("evaluation_status", "vru_funded", {"array": "boroughs"}, {"array": "settings"}))
+                 label_column="name")
 
 
 def studies_table(corpus: Corpus) -> Table:
@@ -198,7 +194,7 @@ def studies_table(corpus: Corpus) -> Table:
                  "evidence/studies/; their results are in `findings`.", columns, rows,
                  foreign_keys=(("design", "designs"),), fts=("name", "summary", "title"),
                  indexes=("design", "sms_level", "year", "review_status", "harmful", "next_review_due"),
-                 label_column="name", sort_desc="year", facets=("design", "sms_level", "year"))
+                 label_column="name")
 
 
 def _owner_columns(kinds: tuple[str, ...], what: str) -> tuple[Column, ...]:
@@ -260,7 +256,7 @@ def findings_table(corpus: Corpus) -> Table:
                  "a number and its type (unit) in its own column.", columns, rows,
                  foreign_keys=(("study", "studies"), ("outcome", "outcomes"), ("effect_type", "effect_types")),
                  fts=("measure", "result"), indexes=("study", "outcome", "direction", "effect_type"),
-                 label_column="measure", facets=("outcome", "direction", "effect_type"))
+                 label_column="measure")
 
 
 def ratings_table(corpus: Corpus) -> Table:
@@ -304,8 +300,7 @@ def ratings_table(corpus: Corpus) -> Table:
                  columns, rows,
                  foreign_keys=(("approach", "approaches"), ("programme", "programmes"), ("source", "sources"),
                                ("outcome", "outcomes"), ("band", "impact_bands"), ("estimate_type", "effect_types")),
-                 indexes=("approach", "programme", "entry_type", "source", "outcome", "band", "estimate_type"),
-                 facets=("source", "band", "outcome"))
+                 indexes=("approach", "programme", "entry_type", "source", "outcome", "band", "estimate_type"))
 
 
 def references_table(corpus: Corpus) -> Table:
@@ -327,8 +322,7 @@ def references_table(corpus: Corpus) -> Table:
     return Table("references", "References: the sources behind the text of each approach, programme and study.",
                  columns, rows,
                  foreign_keys=(("approach", "approaches"), ("programme", "programmes"), ("study", "studies")),
-                 indexes=("approach", "programme", "study", "entry_type"), label_column="title",
-                 facets=("entry_type", "publisher"))
+                 indexes=("approach", "programme", "study", "entry_type", "publisher"), label_column="title")
 
 
 def entity_tables(corpus: Corpus) -> list[Table]:
