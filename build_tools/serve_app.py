@@ -1,0 +1,152 @@
+"""The ASGI app behind `whatworks serve`: one address for the site, the exports and Datasette.
+
+    /            the static site (_build/site), MkDocs directory URLs (a/b/ -> a/b/index.html)
+    /exports/    the downloads (_build/exports)
+    /data/       Datasette (base_url "/data/"), with the search plugin's /data/-/search
+
+A tiny router rather than a web framework: three prefixes, static files, and a Datasette
+app that is swapped for a fresh one after each rebuild (an immutable database is opened
+once, so a rebuilt file needs a new Datasette).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import mimetypes
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+Scope = dict[str, Any]
+ASGIApp = Callable[[Scope, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]]
+
+DATA_PREFIX = "/data/"
+EXPORTS_PREFIX = "/exports/"
+NOT_BUILT = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Site not built yet</title></head>"
+             "<body><h1>The site has not been built yet</h1><p>The static site (_build/site) does not exist yet. "
+             "The <a href=\"/data/\">database</a> and <a href=\"/exports/\">downloads</a> may already work; "
+             "this page shows the site once <code>whatworks build</code> has built it.</p></body></html>")
+
+
+def datasette_app(out: Path) -> ASGIApp | None:
+    """A read-only Datasette over out/evidence.db, configured from out/metadata.json; None if not built."""
+    from datasette.app import Datasette
+
+    db, meta_file = out / "evidence.db", out / "metadata.json"
+    if not db.exists() or not meta_file.exists():
+        return None
+    metadata = json.loads(meta_file.read_text(encoding="utf-8"))
+    settings = dict(metadata.pop("settings", {})) | {"base_url": DATA_PREFIX}
+    plugins = metadata.setdefault("plugins", {})
+    plugins["whatworks-search"] = dict(plugins.get("whatworks-search", {})) | {"index_dir": str((out / "search").resolve())}
+    # immutable: opened read-only with no locking and no change checks; Datasette never writes to it
+    return Datasette(immutables=[str(db)], metadata=metadata, settings=settings).app()
+
+
+class Router:
+    def __init__(self, out: Path) -> None:
+        self.out = Path(out).resolve()
+        self.datasette: ASGIApp | None = None
+        self.reload()
+
+    def reload(self) -> None:
+        """Pick up a rebuilt database and metadata (called after each build)."""
+        self.datasette = datasette_app(self.out)
+
+    async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        path = scope["path"]
+        if path in (DATA_PREFIX.rstrip("/"), EXPORTS_PREFIX.rstrip("/")):
+            await _redirect(send, path + "/")
+        elif path.startswith(DATA_PREFIX):
+            app = self.datasette
+            if app is None:
+                await _text(send, 503, "The database has not been built yet: fix the problems `whatworks lint` "
+                                       "reports; the server rebuilds when the evidence changes.")
+            else:
+                await app(scope, receive, send)
+        elif path.startswith(EXPORTS_PREFIX):
+            await static(self.out / "exports", path[len(EXPORTS_PREFIX):], scope, send, listing=True)
+        else:
+            site = self.out / "site"
+            if not (site / "index.html").exists():
+                await _send(send, 200 if path == "/" else 404, NOT_BUILT.encode(), "text/html; charset=utf-8")
+            else:
+                await static(site, path.lstrip("/"), scope, send)
+
+
+async def _lifespan(receive: Callable, send: Callable) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def static(root: Path, rel: str, scope: Scope, send: Callable, listing: bool = False) -> None:
+    """Serve root/rel: files as they are, folders by their index.html (or a listing)."""
+    if scope["method"] not in ("GET", "HEAD"):
+        await _text(send, 405, "Method not allowed: this server is read-only.")
+        return
+    root = root.resolve()
+    target = (root / unquote(rel)).resolve()
+    if not target.is_relative_to(root) or not root.exists():
+        await _not_found(root, send)
+        return
+    if target.is_dir():
+        if rel and not rel.endswith("/"):
+            await _redirect(send, scope["path"] + "/")
+            return
+        if (target / "index.html").is_file():
+            target = target / "index.html"
+        elif listing:
+            await _listing(target, scope["path"], send)
+            return
+    if not target.is_file():
+        await _not_found(root, send)
+        return
+    kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    if kind.startswith("text/") or kind in ("application/json", "application/javascript", "image/svg+xml"):
+        kind += "; charset=utf-8"
+    body = target.read_bytes()
+    await _send(send, 200, b"" if scope["method"] == "HEAD" else body, kind, length=len(body))
+
+
+async def _listing(folder: Path, path: str, send: Callable) -> None:
+    names = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir() if not p.name.startswith("."))
+    items = "".join(f'<li><a href="{html.escape(n)}">{html.escape(n)}</a></li>' for n in names)
+    page = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(path)}</title></head>"
+            f"<body><h1>Downloads: {html.escape(path)}</h1><ul>{items}</ul></body></html>")
+    await _send(send, 200, page.encode(), "text/html; charset=utf-8")
+
+
+async def _not_found(root: Path, send: Callable) -> None:
+    page = root / "404.html"  # MkDocs writes one; use it so the preview matches the published site
+    if page.is_file():
+        await _send(send, 404, page.read_bytes(), "text/html; charset=utf-8")
+    else:
+        await _text(send, 404, "Not found.")
+
+
+async def _redirect(send: Callable, location: str) -> None:
+    await _send(send, 302, b"", "text/plain; charset=utf-8", headers=[(b"location", location.encode())])
+
+
+async def _text(send: Callable, status: int, text: str) -> None:
+    await _send(send, status, text.encode(), "text/plain; charset=utf-8")
+
+
+async def _send(send: Callable, status: int, body: bytes, content_type: str, length: int | None = None,
+                headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    head = [(b"content-type", content_type.encode()), (b"content-length", str(len(body) if length is None else length).encode()),
+            (b"cache-control", b"no-cache")] + (headers or [])
+    await send({"type": "http.response.start", "status": status, "headers": head})
+    await send({"type": "http.response.body", "body": body})
