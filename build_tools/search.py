@@ -47,6 +47,10 @@ class SearchError(Exception):
     """A problem the user can fix (missing index, bad query); str() is the message to show."""
 
 
+class IndexMissing(SearchError):
+    """No readable index at the given folder."""
+
+
 def _schema() -> Schema:
     stem = StemmingAnalyzer()
     return Schema(
@@ -260,9 +264,9 @@ class SearchIndex:
         try:
             ix = _open(self.path)
         except Exception as exc:  # noqa: BLE001 - damaged or foreign files
-            raise SearchError(f"{self.path}: the search index cannot be read ({exc}). Fix: run `whatworks build --only search`") from None
+            raise IndexMissing(f"{self.path}: the search index cannot be read ({exc}). Fix: run `whatworks build --only search`") from None
         if ix is None:
-            raise SearchError(f"{self.path}: no search index here. Fix: run `whatworks build --only search` (or pass --index)")
+            raise IndexMissing(f"{self.path}: no search index here. Fix: run `whatworks build --only search` (or pass --index)")
         self.searcher = ix.searcher(weighting=scoring.BM25F())
         self.schema = ix.schema
         self.parser = qparser.MultifieldParser(list(TEXT_FIELDS), ix.schema, group=_WordsRankFiltersHold)
