@@ -52,10 +52,13 @@ def build_outputs(corpus: Corpus, out: Path, only: tuple[str, ...], repo: Path) 
         with step("exports"):
             build_exports(corpus, out)
     if "site" in only:
+        from .history import atom_feed, entry_history, site_url
         from .pages import build_site
 
         with step("site"):
-            build_site(corpus, out, repo=repo, related=related)
+            history = entry_history(repo, corpus)  # {} outside git: pages then show no dates
+            feed = atom_feed(corpus, history, site_url(repo))
+            build_site(corpus, out, repo=repo, related=related, history=history, extra_files={"feed.xml": feed})
 
 
 @click.command("build")
