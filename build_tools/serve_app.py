@@ -30,7 +30,7 @@ NOT_BUILT = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><ti
              "this page shows the site once <code>whatworks build</code> has built it.</p></body></html>")
 
 
-def datasette_app(out: Path) -> ASGIApp | None:
+def make_datasette(out: Path) -> Any:
     """A read-only Datasette over out/evidence.db, configured from out/metadata.json; None if not built."""
     from datasette.app import Datasette
 
@@ -42,7 +42,7 @@ def datasette_app(out: Path) -> ASGIApp | None:
     plugins = metadata.setdefault("plugins", {})
     plugins["whatworks-search"] = dict(plugins.get("whatworks-search", {})) | {"index_dir": str((out / "search").resolve())}
     # immutable: opened read-only with no locking and no change checks; Datasette never writes to it
-    return Datasette(immutables=[str(db)], metadata=metadata, settings=settings).app()
+    return Datasette(immutables=[str(db)], metadata=metadata, settings=settings)
 
 
 class Router:
@@ -53,7 +53,8 @@ class Router:
 
     def reload(self) -> None:
         """Pick up a rebuilt database and metadata (called after each build)."""
-        self.datasette = datasette_app(self.out)
+        datasette = make_datasette(self.out)
+        self.datasette = datasette.app() if datasette is not None else None
 
     async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> None:
         if scope["type"] == "lifespan":
