@@ -112,8 +112,11 @@ def _display(path: Path) -> str:
 
 def evidence_files(root: Path) -> list[Path]:
     """All YAML under evidence/ except the templates, in a stable order."""
-    files = [p for p in root.rglob("*") if p.suffix in (".yml", ".yaml") and "_template" not in p.relative_to(root).parts]
-    return sorted(files)
+    files = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "_template")
+        files.extend(os.path.join(folder, n) for n in sorted(names) if n.endswith((".yml", ".yaml")))
+    return [Path(f) for f in sorted(files)]
 
 
 def load_corpus(root: Path, today: dt.date | None = None, progress: Callable[[int], None] | None = None,

@@ -37,8 +37,11 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 
 class _Resolver(yaml.resolver.BaseResolver):
-    # No implicit resolvers: every plain scalar arrives tagged str and we type it below.
-    yaml_implicit_resolvers: dict = {}
+    """No implicit typing: every untagged node gets the plain str/seq/map tag and we type
+    scalars ourselves. Called once per node by the C parser, so it does the least possible."""
+
+    def resolve(self, kind, value, implicit):
+        return _STR if kind is yaml.ScalarNode else _SEQ if kind is yaml.SequenceNode else _MAP
 
 
 class _Composer(_Parser, _Resolver):
@@ -52,14 +55,19 @@ _STR, _SEQ, _MAP = (
     "tag:yaml.org,2002:seq",
     "tag:yaml.org,2002:map",
 )
+# First characters a plain scalar needs to be anything but text (number, bool, null, YAML 1.1 forms).
+_SPECIAL_START = frozenset("0123456789+-.~nNtTfFyYoO")
 _NULL = {"", "~", "null", "Null", "NULL"}
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _YAML11_BOOL = {"yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N"}
-_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+\.[0-9]*|[0-9]+)([eE][-+]?[0-9]+)?")
-_OCTAL_LIKE = re.compile(r"[-+]?0[0-9_]+|[-+]?0[xob][0-9a-fA-F_]+")
-_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?")
-_SPECIAL_FLOAT = re.compile(r"[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
+# One pass decides what a digit-led plain scalar is; order matters (int before float).
+_NUMBERISH = re.compile(
+    r"(?P<int>[-+]?(0|[1-9][0-9]*))"
+    r"|(?P<octal>[-+]?0[0-9_]+|[-+]?0[xob][0-9a-fA-F_]+)"
+    r"|(?P<float>[-+]?(\.[0-9]+|[0-9]+\.[0-9]*|[0-9]+)([eE][-+]?[0-9]+)?)"
+    r"|(?P<sexagesimal>[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?)"
+    r"|(?P<special>[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))"
+)
 
 
 @dataclass
@@ -146,7 +154,8 @@ def parse_yaml(raw: bytes, display: str, out: Loaded | None = None) -> Loaded:
 
     if node is None:  # only comments
         return fail(1, 1, "file holds no fields, only comments", "copy a template from evidence/_template/")
-    seen: set[int] = set()
+    # Aliases need an anchor (&name); without one in the text there is nothing to track.
+    seen: set[int] | None = set() if "&" in text else None
     out.data = _build(node, (), out, seen)
     if not isinstance(out.data, dict):
         kind = "a list" if isinstance(out.data, list) else "a single value"
@@ -155,69 +164,75 @@ def parse_yaml(raw: bytes, display: str, out: Loaded | None = None) -> Loaded:
     return out
 
 
-def _build(node: yaml.Node, loc: Loc, out: Loaded, seen: set[int]) -> Any:
-    line, col = node.start_mark.line + 1, node.start_mark.column + 1
-    out.marks[loc] = (line, col)
-
-    def problem(msg: str, fix: str) -> None:
-        out.bad_locs.add(loc)
-        out.problems.append(Problem(out.path, line, col, _field(loc), msg, fix))
-
-    if id(node) in seen:  # an alias: report it where it is used (its key), not at the anchor
-        line, col = out.marks[loc] = out.key_marks.get(loc, (line, col))
-        problem("YAML aliases (*name) are not allowed", "write the value out in full")
-        return None
-    seen.add(id(node))
-    if node.tag not in (_STR, _SEQ, _MAP):
-        problem(f"YAML tag {node.tag!r} is not allowed", "remove the tag")
-        return None
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node, problem)
-    if isinstance(node, yaml.SequenceNode):
+def _build(node: yaml.Node, loc: Loc, out: Loaded, seen: set[int] | None) -> Any:
+    # Hot path (every node of every file): keep it flat; problems are rare and go to _flag.
+    mark = node.start_mark
+    out.marks[loc] = (mark.line + 1, mark.column + 1)
+    if seen is not None:
+        if id(node) in seen:  # an alias: report it where it is used (its key), not at the anchor
+            out.marks[loc] = out.key_marks.get(loc, out.marks[loc])
+            return _flag(out, loc, "YAML aliases (*name) are not allowed", "write the value out in full")
+        seen.add(id(node))
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        if node.tag is not _STR and node.tag != _STR:
+            return _flag(out, loc, f"YAML tag {node.tag!r} is not allowed", "remove the tag")
+        value = node.value
+        if node.style or (value and value[0] not in _SPECIAL_START):
+            return value  # quoted/block text, or plain text that cannot be a number, bool or null
+        return _plain(value, loc, out)
+    if node.tag != (_SEQ if kind is yaml.SequenceNode else _MAP):
+        return _flag(out, loc, f"YAML tag {node.tag!r} is not allowed", "remove the tag")
+    if kind is yaml.SequenceNode:
         return [_build(item, loc + (i,), out, seen) for i, item in enumerate(node.value)]
     result: dict[str, Any] = {}
     first_line: dict[str, int] = {}
     for key_node, value_node in node.value:
-        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
-            problem("mapping keys must be plain names", "use `name: value`")
+        if type(key_node) is not yaml.ScalarNode or key_node.tag != _STR:
+            _flag(out, loc, "mapping keys must be plain names", "use `name: value`")
             continue
         key = key_node.value
         key_loc = loc + (key,)
-        kline, kcol = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+        kmark = key_node.start_mark
         if key in first_line:
-            out.problems.append(Problem(out.path, kline, kcol, _field(key_loc), f"duplicate key '{key}' (first at line {first_line[key]})", "keep one and delete the other"))
+            out.problems.append(Problem(out.path, kmark.line + 1, kmark.column + 1, _field(key_loc), f"duplicate key '{key}' (first at line {first_line[key]})", "keep one and delete the other"))
             continue
-        first_line[key] = kline
-        out.key_marks[key_loc] = (kline, kcol)
+        first_line[key] = kmark.line + 1
+        out.key_marks[key_loc] = (kmark.line + 1, kmark.column + 1)
         result[key] = _build(value_node, key_loc, out, seen)
     return result
 
 
-def _scalar(node: yaml.ScalarNode, problem) -> Any:
-    value = node.value
-    if node.style:  # quoted or block scalar: always text
-        return value
+def _flag(out: Loaded, loc: Loc, message: str, fix: str, value: Any = None) -> Any:
+    """Record a problem at loc's value; returns `value` to use in its place."""
+    out.bad_locs.add(loc)
+    out.problems.append(Problem(out.path, *out.marks[loc], _field(loc), message, fix))
+    return value
+
+
+def _plain(value: str, loc: Loc, out: Loaded) -> Any:
+    """Type a plain scalar by the YAML 1.2 core schema; YAML 1.1-only readings are problems."""
     if value in _NULL:
         return None
     if value in _BOOL:
         return _BOOL[value]
     if value in _YAML11_BOOL:
-        problem(f"'{value}' is read as true/false by some YAML tools", f"quote it ('{value}') if you mean text, or write true or false")
+        return _flag(out, loc, f"'{value}' is read as true/false by some YAML tools", f"quote it ('{value}') if you mean text, or write true or false", value)
+    if value[0].isalpha():
         return value
-    if _INT.fullmatch(value):
+    match = _NUMBERISH.fullmatch(value)
+    form = match.lastgroup if match else None
+    if form == "int":
         return int(value)
-    if _OCTAL_LIKE.fullmatch(value):
-        problem(f"'{value}' would be read as a number in another base (YAML 1.1)", f"quote it ('{value}') if you mean text, or drop the leading zero")
-        return value
-    if _SEXAGESIMAL.fullmatch(value):
-        problem(f"'{value}' would be read as a base-60 number (YAML 1.1)", f"quote it ('{value}')")
-        return value
-    if _SPECIAL_FLOAT.fullmatch(value):
-        problem(f"'{value}' is not a usable number", "write a finite number, or leave the field out")
-        return None
-    if _FLOAT.fullmatch(value):
+    if form == "float":
         return float(value)
-    return value
+    if form == "octal":
+        return _flag(out, loc, f"'{value}' would be read as a number in another base (YAML 1.1)", f"quote it ('{value}') if you mean text, or drop the leading zero", value)
+    if form == "sexagesimal":
+        return _flag(out, loc, f"'{value}' would be read as a base-60 number (YAML 1.1)", f"quote it ('{value}')", value)
+    if form == "special":
+        return _flag(out, loc, f"'{value}' is not a usable number", "write a finite number, or leave the field out")
+    return value  # text, including bare dates
 
 
 def _field(loc: Loc) -> str:

@@ -196,8 +196,9 @@ def _check_text(loaded: Loaded, value: Any, loc: tuple) -> None:
     elif isinstance(value, list):
         for i, item in enumerate(value):
             _check_text(loaded, item, loc + (i,))
-    elif isinstance(value, str) and (not loc or loc[-1] not in _URL_FIELDS):
-        if _RAW_HTML.search(value):
+    elif isinstance(value, str) and (":" in value or "<" in value or "]" in value) and (not loc or loc[-1] not in _URL_FIELDS):
+        # (the substring test skips the regexes for the great majority of strings)
+        if "<" in value and _RAW_HTML.search(value):
             _problem(loaded, loc, "raw HTML is not allowed", "use Markdown (e.g. **bold**, [text](https://…)) instead of tags")
         for match in _MD_LINK.finditer(value):
             target = match.group(1) or match.group(2) or match.group(4) or ""
