@@ -14,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .load import Loaded, read_yaml
-from .models import ENTRY_MODELS, ENTRY_TYPE, Approach, Entry, ExcludedList, Exclusion, Programme, Rating, Study, Term, Vocabulary
+from .models import ENTRY_MODELS, ENTRY_TYPE, Approach, Entry, ExcludedList, Exclusion, Finding, Programme, Rating, Study, Term, Vocabulary
 from .problems import Problem
 from .rules import REQUIRED_VOCABULARIES, Context, check_entry, check_raw_entry, check_vocabulary
 from .schema_check import check_model
@@ -83,11 +83,15 @@ class Corpus:
         return self.term("designs", study.design).sms_level
 
     def is_harmful(self, entry: Entry) -> bool:
-        """A source rates it harmful, or a study of it found a backfire."""
-        if any(self.band(r) == "harmful" for r in getattr(entry, "ratings", ())):
-            return True
+        """A named source rates it harmful (harmonised band `harmful`). Only sources' ratings
+        count here: a single study's unfavourable finding is a backfire, shown separately."""
+        return any(self.band(r) == "harmful" for r in getattr(entry, "ratings", ()))
+
+    def backfires(self, entry: Entry) -> tuple[tuple[Study, Finding], ...]:
+        """Unfavourable findings (a study found things got worse) for a study, or for the
+        studies of an approach or programme."""
         studies = (entry,) if isinstance(entry, Study) else self.studies_for(entry.id)
-        return any(f.direction == "unfavourable" for s in studies for f in s.findings)
+        return tuple((s, f) for s in studies for f in s.findings if f.direction == "unfavourable")
 
     def age_bands(self, entry: Entry) -> tuple[str, ...]:
         ages = getattr(entry, "ages", None)

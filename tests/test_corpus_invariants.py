@@ -31,8 +31,10 @@ def test_alternative_provision_coverage(real_corpus):
 def test_harmful_practices_are_present_and_flagged(real_corpus):
     for entry_id in ("prison-awareness-programmes", "boot-camps"):
         assert real_corpus.is_harmful(real_corpus.entry(entry_id)), entry_id
-    backfires = [s.id for s in real_corpus.studies if any(f.direction == "unfavourable" for f in s.findings)]
+    assert [e.id for e in real_corpus.entries if real_corpus.is_harmful(e)] == ["boot-camps", "prison-awareness-programmes"]
+    backfires = [s.id for s in real_corpus.studies if real_corpus.backfires(s)]
     assert "petrosino-2013-scared-straight" in backfires
+    assert real_corpus.backfires(real_corpus.entry("prison-awareness-programmes"))
 
 
 def test_every_rating_has_a_source_url_and_check_date(real_corpus):
