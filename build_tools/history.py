@@ -161,7 +161,7 @@ def atom_feed(corpus: Corpus, history: Mapping[str, EntryHistory], site_url: str
         "  <author><name>whatworks contributors</name></author>",
     ]
     for when, entry_id, kind, what, tag, entry in items:
-        url = f"{base}/{_KIND_FOLDER[kind]}/{entry_id}/"
+        url = f"{base}/{_KIND_FOLDER[kind]}/{entry_id}.html"  # mkdocs.yml: use_directory_urls: false
         out += [
             "  <entry>",
             f"    <title>{escape(f'{entry.name} ({kind} {what})')}</title>",

@@ -203,4 +203,4 @@ def new_command(kind: str, name: str, entry_id: str | None, evidence: Path) -> N
         click.echo("\nFill in next (the comment above each line in the file explains it):")
         click.echo("\n".join(todo))
     click.echo(f"\nThen check it:   whatworks lint {display(path)}")
-    click.echo(f"and preview it:  make serve   (then open http://127.0.0.1:8000/{folder}/{entry}/)")
+    click.echo(f"and preview it:  make serve   (then open http://127.0.0.1:8000/{folder}/{entry}.html)")

@@ -103,32 +103,32 @@ def test_atom_feed_lists_latest_changes_newest_first(repo):
   <author><name>whatworks contributors</name></author>
   <entry>
     <title>Sample London programme (programme added)</title>
-    <id>{base}/programmes/sample-programme/#{shas["readd"][:12]}</id>
-    <link href="{base}/programmes/sample-programme/"/>
+    <id>{base}/programmes/sample-programme.html#{shas["readd"][:12]}</id>
+    <link href="{base}/programmes/sample-programme.html"/>
     <updated>2026-04-01T12:00:00Z</updated>
     <category term="programme"/>
     <summary>{summaries["sample-programme"]}</summary>
   </entry>
   <entry>
     <title>Sample trial of mentoring (2020) (study updated)</title>
-    <id>{base}/studies/sample-trial-2020/#{shas["rename"][:12]}</id>
-    <link href="{base}/studies/sample-trial-2020/"/>
+    <id>{base}/studies/sample-trial-2020.html#{shas["rename"][:12]}</id>
+    <link href="{base}/studies/sample-trial-2020.html"/>
     <updated>2026-03-01T09:30:00Z</updated>
     <category term="study"/>
     <summary>{summaries["sample-trial-2020"]}</summary>
   </entry>
   <entry>
     <title>{corpus.entry("sample-mentoring").name} (approach updated)</title>
-    <id>{base}/approaches/sample-mentoring/#{shas["edit"][:12]}</id>
-    <link href="{base}/approaches/sample-mentoring/"/>
+    <id>{base}/approaches/sample-mentoring.html#{shas["edit"][:12]}</id>
+    <link href="{base}/approaches/sample-mentoring.html"/>
     <updated>2026-02-10T11:00:00Z</updated>
     <category term="approach"/>
     <summary>{summaries["sample-mentoring"]}</summary>
   </entry>
   <entry>
     <title>{corpus.entry("sample-boot-camps").name} (approach added)</title>
-    <id>{base}/approaches/sample-boot-camps/#{shas["add"][:12]}</id>
-    <link href="{base}/approaches/sample-boot-camps/"/>
+    <id>{base}/approaches/sample-boot-camps.html#{shas["add"][:12]}</id>
+    <link href="{base}/approaches/sample-boot-camps.html"/>
     <updated>2026-01-05T10:00:00Z</updated>
     <category term="approach"/>
     <summary>{summaries["sample-boot-camps"]}</summary>

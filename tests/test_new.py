@@ -58,7 +58,7 @@ Fill in next (the comment above each line in the file explains it):
   line 138  review.reviewers: Who checked it (names or GitHub handles)
 
 Then check it:   whatworks lint evidence/programmes/youth-club-plus.yml
-and preview it:  make serve   (then open http://127.0.0.1:8000/programmes/youth-club-plus/)
+and preview it:  make serve   (then open http://127.0.0.1:8000/programmes/youth-club-plus.html)
 """
     path = tree / "programmes" / "youth-club-plus.yml"
     text = path.read_text(encoding="utf-8")
