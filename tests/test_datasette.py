@@ -141,3 +141,17 @@ def test_canned_queries_answer_their_question(get, corpus):
     assert len(boroughs) == sum(len(p.boroughs) for p in corpus.programmes)
     findings = get("/evidence/findings_by_design.json?_shape=array")
     assert len(findings) == sum(len(s.findings) for s in corpus.studies)
+
+
+def test_html_pages_render(out):
+    datasette = make_datasette(out)
+    paths = ["/", "/evidence", "/evidence/approaches", "/evidence/approaches/mentoring", "/evidence/settings/pru",
+             "/evidence/evidence_gap_map", "/evidence/ratings_crosswalk", "/evidence/full_text_search?q=mentoring"]
+
+    async def statuses() -> dict[str, int]:
+        return {p: (await datasette.client.get(p)).status_code for p in paths}
+
+    assert asyncio.run(statuses()) == dict.fromkeys(paths, 200)
+    page = asyncio.run(datasette.client.get("/evidence/approaches")).text
+    assert 'href="/data/evidence/approaches/mentoring"' in page  # links carry the /data/ base_url
+    assert "Approaches: families of interventions" in page  # table description from the models' specs
