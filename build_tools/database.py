@@ -1,6 +1,6 @@
 """Build the researchers' database, _build/evidence.db, with sqlite-utils (no hand-written inserts).
 
-Tables come from the specs in database_tables.py and database_links.py, views from
+Tables come from the specs listed in database_specs.py, views from
 database_views.py. The file is written to a temp path, VACUUMed (so two builds of the same
 corpus give the same bytes) and renamed into place; metadata.json for Datasette is written
 beside it from the same specs.
@@ -14,18 +14,12 @@ import sqlite_utils
 
 from .atomic import atomic_file
 from .corpus import Corpus
-from .database_links import link_tables, vocabulary_tables
 from .database_schema import SQL_TYPES, Table
-from .database_tables import entity_tables
+from .database_specs import all_tables
 from .database_views import View, views
 from .metadata import write_metadata
 
 DB_NAME = "evidence.db"
-
-
-def all_tables(corpus: Corpus) -> list[Table]:
-    """In creation order: a table's foreign keys point only at tables before it."""
-    return vocabulary_tables(corpus) + entity_tables(corpus) + link_tables(corpus)
 
 
 def build_database(corpus: Corpus, out_dir: Path) -> Path:

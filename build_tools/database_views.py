@@ -72,13 +72,14 @@ ORDER BY r.entry_type, entry_name, src.position, o.position, r.position
 """
 
 _ENTRIES = """
-SELECT id, 'approach' AS type, name, summary, harmful, review_status, last_reviewed, next_review_due, yaml_path
+SELECT id, 'approach' AS type, name, summary, harmful, backfires, review_status, last_reviewed, next_review_due,
+  yaml_path
 FROM approaches
 UNION ALL
-SELECT id, 'programme', name, summary, harmful, review_status, last_reviewed, next_review_due, yaml_path
+SELECT id, 'programme', name, summary, harmful, backfires, review_status, last_reviewed, next_review_due, yaml_path
 FROM programmes
 UNION ALL
-SELECT id, 'study', name, summary, harmful, review_status, last_reviewed, next_review_due, yaml_path
+SELECT id, 'study', name, summary, 0, backfires, review_status, last_reviewed, next_review_due, yaml_path
 FROM studies
 ORDER BY id
 """
@@ -157,7 +158,8 @@ def views(corpus: Corpus) -> list[View]:
         "type": "approach, programme or study.",
         "name": "Name of the entry.",
         "summary": "Plain-language summary.",
-        "harmful": "1 if flagged harmful (see the entry's table).",
+        "harmful": "1 if a named source rates it harmful (always 0 for studies, which are not rated).",
+        "backfires": "Number of unfavourable findings (things got worse) in it or in the studies of it.",
         "review_status": "Editorial state: draft, reviewed or needs-update.",
         "last_reviewed": "Date the entry was last checked.",
         "next_review_due": "Date by which it should be checked again.",

@@ -48,11 +48,12 @@ def test_row_counts(db):
 def test_approach_row_has_derived_columns(db):
     row = rows(db, "select * from approaches where id = 'sample-mentoring'")[0]
     assert {k: row[k] for k in ("name", "settings", "priority_areas", "age_min", "age_max", "age_bands", "harmful",
+                                "backfires",
                                 "rating_count", "study_count", "programme_count", "review_status", "last_reviewed",
                                 "next_review_due", "reviewers", "yaml_path", "related")} == {
         "name": "Sample mentoring", "settings": '["community","pru"]',
         "priority_areas": '["violence-and-exploitation","inclusive-education"]', "age_min": 10, "age_max": 17,
-        "age_bands": '["10-13","14-17"]', "harmful": 1, "rating_count": 2, "study_count": 1, "programme_count": 1,
+        "age_bands": '["10-13","14-17"]', "harmful": 0, "backfires": 1, "rating_count": 2, "study_count": 1, "programme_count": 1,
         "review_status": "reviewed", "last_reviewed": "2026-01-15", "next_review_due": "2026-07-15",
         "reviewers": '["tester"]', "yaml_path": "evidence/approaches/sample-mentoring.yml",
         "related": '["sample-boot-camps"]',
@@ -61,9 +62,12 @@ def test_approach_row_has_derived_columns(db):
 
 
 def test_study_has_design_and_sms_level(db):
-    row = rows(db, "select design, sms_level, sample_size, sample_unit, independent, harmful from studies")[0]
+    row = rows(db, "select design, sms_level, sample_size, sample_unit, independent, backfires from studies")[0]
     assert row == {"design": "rct", "sms_level": 5, "sample_size": 400, "sample_unit": "young people",
-                   "independent": 1, "harmful": 1}
+                   "independent": 1, "backfires": 1}
+    harmful = rows(db, "select id, harmful, backfires from approaches order by id")
+    assert harmful == [{"id": "sample-boot-camps", "harmful": 1, "backfires": 0},
+                       {"id": "sample-mentoring", "harmful": 0, "backfires": 1}]
 
 
 def test_ratings_keep_source_label_verbatim_beside_band(db):

@@ -136,7 +136,10 @@ def test_canned_queries_answer_their_question(get, corpus):
     ap = get("/evidence/strongest_evidence_in_ap.json?_shape=array")
     assert {r["id"] for r in ap} == {e.id for e in corpus.entries if AP_SETTINGS & set(getattr(e, "settings", ()))}
     harmful = get("/evidence/harmful_or_backfiring.json?_shape=array")
-    assert {r["id"] for r in harmful} == {e.id for e in corpus.approaches + corpus.programmes if corpus.is_harmful(e)}
+    assert {r["id"] for r in harmful} == {e.id for e in corpus.approaches + corpus.programmes
+                                          if corpus.is_harmful(e) or corpus.backfires(e)}
+    assert {r["id"] for r in harmful if r["harmful"]} == {e.id for e in corpus.approaches + corpus.programmes
+                                                          if corpus.is_harmful(e)}
     boroughs = get("/evidence/london_programmes_by_borough.json?_shape=array")
     assert len(boroughs) == sum(len(p.boroughs) for p in corpus.programmes)
     findings = get("/evidence/findings_by_design.json?_shape=array")
