@@ -1,0 +1,199 @@
+"""CI workflows and the pre-commit hook: they parse, and every command they run exists here.
+
+`whatworks` and `datasette` command lines are parsed by the real click commands (so an
+option that does not exist fails the test); `make` targets are checked against the
+Makefile; inline Python must compile and import only what exists.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import re
+import shlex
+
+import click
+import pytest
+import yaml
+from datasette.cli import cli as datasette_cli
+
+from build_tools.cli import cli as whatworks_cli
+from conftest import REPO
+
+WORKFLOWS = {name: REPO / ".github" / "workflows" / f"{name}.yml" for name in ("validate", "publish", "links")}
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+@v\d+\.\d+\.\d+$")  # full release tag, never a moving @v4 or a branch
+COMMAND = re.compile(r"^(?:\.venv/bin/)?(whatworks|datasette|make)(?=\s|$)(.*)")
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load(WORKFLOWS[name].read_text(encoding="utf-8"))
+
+
+def triggers(workflow: dict) -> dict:
+    return workflow.get("on", workflow.get(True))  # PyYAML reads a bare `on:` key as True
+
+
+def steps(workflow: dict) -> list[dict]:
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+def scripts(workflow: dict) -> list[str]:
+    return [step["run"] for step in steps(workflow) if "run" in step]
+
+
+def split_script(script: str) -> tuple[list[str], list[str]]:
+    """(shell command lines with continuations joined, inline Python heredoc bodies)."""
+    lines, heredocs = [], []
+    raw = script.replace("\\\n", " ").split("\n")
+    i = 0
+    while i < len(raw):
+        line = raw[i]
+        match = re.search(r"<<'(\w+)'", line)
+        if match:
+            end = raw.index(match.group(1), i + 1)
+            heredocs.append("\n".join(raw[i + 1:end]))
+            lines.append(line[: match.start()])
+            i = end + 1
+            continue
+        lines.append(line)
+        i += 1
+    return lines, heredocs
+
+
+def command_lines(script: str) -> list[tuple[str, list[str]]]:
+    """(program, argv) for each whatworks/datasette/make call; shell variables become 'X'."""
+    found = []
+    for line in split_script(script)[0]:
+        line = re.sub(r"\$\([^)]*\)|\$\{?[A-Za-z_]+\}?", "X", line)
+        for segment in re.split(r"&&|\|\||;|\|", line):
+            match = COMMAND.match(segment.strip())
+            if match:
+                argv = re.split(r"\s\d?>>?\s?", match.group(2))[0]
+                found.append((match.group(1), shlex.split(argv, comments=True)))
+    return found
+
+
+def parse(command: click.Command, name: str, args: list[str]) -> click.Context:
+    """Parse args exactly as the command would (unknown options and commands raise)."""
+    ctx = command.make_context(name, list(args))
+    if isinstance(command, click.Group):
+        sub_name, sub, rest = command.resolve_command(ctx, [*ctx._protected_args, *ctx.args])
+        return parse(sub, sub_name, rest)
+    return ctx
+
+
+def make_targets() -> set[str]:
+    text = (REPO / "Makefile").read_text(encoding="utf-8")
+    return set(re.findall(r"^([a-z][\w-]*):", text, re.M))
+
+
+@pytest.fixture
+def build_dir(tmp_path, monkeypatch):
+    """Stand-ins for the build outputs the commands name, so path options can be checked."""
+    build = tmp_path / "_build"
+    (build / "search").mkdir(parents=True)
+    for name in ("evidence.db", "metadata.json", "ci-metadata.json", "publish-metadata.json"):
+        (build / name).write_text("{}")
+    monkeypatch.chdir(tmp_path)
+    return build
+
+
+def test_workflows_parse_and_trigger_as_intended():
+    validate, publish, links = load("validate"), load("publish"), load("links")
+    assert set(triggers(validate)) == {"pull_request", "push", "workflow_dispatch"}
+    assert triggers(publish) == {"push": {"branches": ["main"]}, "workflow_dispatch": None}
+    assert set(triggers(links)) == {"schedule", "workflow_dispatch"}
+    assert links["jobs"]["links"]["continue-on-error"] is True  # never blocks
+    for workflow in (validate, publish, links):
+        assert workflow["permissions"] == {"contents": "read"}
+    assert publish["jobs"]["pages"]["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+@pytest.mark.parametrize("name", sorted(WORKFLOWS))
+def test_actions_are_pinned_to_full_release_tags(name):
+    uses = [step["uses"] for step in steps(load(name)) if "uses" in step]
+    assert uses and [u for u in uses if not PINNED.match(u)] == []
+
+
+def test_secrets_only_by_name_and_only_where_needed():
+    for name in ("validate", "links"):
+        assert "secrets." not in WORKFLOWS[name].read_text(encoding="utf-8")
+    text = WORKFLOWS["publish"].read_text(encoding="utf-8")
+    assert set(re.findall(r"\$\{\{\s*secrets\.(\w+)\s*\}\}", text)) == {"GCP_WORKLOAD_IDENTITY_PROVIDER", "GCP_SERVICE_ACCOUNT", "GCP_PROJECT"}
+    for name in WORKFLOWS:  # no ${{ }} expansions inside shell scripts (script injection)
+        assert [s for s in scripts(load(name)) if "${{" in s] == []
+
+
+def test_validate_runs_lint_tests_build_datasette_and_diff_in_order():
+    validate = load("validate")
+    calls = [(program, args[:2]) for script in scripts(validate) for program, args in command_lines(script)]
+    assert calls == [
+        ("make", ["install"]),
+        ("whatworks", ["lint", "--format"]),
+        ("make", ["test"]),
+        ("make", ["build"]),
+        ("datasette", ["serve", "-i"]),
+        ("whatworks", ["diff", "X"]),
+    ]
+    diff_step = steps(validate)[-1]
+    assert diff_step["run"].endswith('>> "$GITHUB_STEP_SUMMARY"') and "pull_request" in diff_step["if"]
+
+
+@pytest.mark.parametrize("name", sorted(WORKFLOWS))
+def test_every_command_exists_with_its_options(name, build_dir):
+    targets = make_targets()
+    assert {"install", "test", "serve", "build", "lint", "bench", "load", "clean"} <= targets
+    checked = 0
+    for script in scripts(load(name)):
+        for program, args in command_lines(script):
+            if program == "make":
+                assert args and set(args) <= targets, f"{name}: make {args}: no such target"
+            elif program == "whatworks":
+                parse(whatworks_cli, "whatworks", args)
+            else:
+                parse(datasette_cli, "datasette", args)
+            checked += 1
+    assert checked >= {"validate": 6, "publish": 3, "links": 1}[name]
+
+
+@pytest.mark.parametrize("name", sorted(WORKFLOWS))
+def test_inline_python_compiles_and_imports_exist(name):
+    bodies = [body for script in scripts(load(name)) for body in split_script(script)[1]]
+    assert bodies, "expected inline Python in each workflow"
+    for body in bodies:
+        tree = ast.parse(body)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                module = importlib.import_module(node.module)
+                assert all(hasattr(module, alias.name) for alias in node.names), ast.unparse(node)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    importlib.import_module(alias.name)
+
+
+def test_publish_sends_the_database_with_metadata_and_search_plugin(build_dir):
+    publish = [args for script in scripts(load("publish")) for program, args in command_lines(script) if program == "datasette"]
+    assert len(publish) == 1
+    ctx = parse(datasette_cli, "datasette", publish[0])
+    assert ctx.info_name == "cloudrun"
+    assert ctx.params["files"] == ("_build/evidence.db",)
+    assert ctx.params["metadata"].name == "_build/publish-metadata.json"
+    assert ctx.params["static"] == (("search-index", str(build_dir / "search")),)
+    assert ctx.params["install"] == ("https://github.com/X/archive/X.tar.gz",)  # this repository at this commit
+    assert (ctx.params["min_instances"], ctx.params["max_instances"]) == (0, 10)  # scales out, and to zero
+    script = next(s for s in scripts(load("publish")) if "index_dir" in s)
+    assert '"index_dir": "search-index"' in script
+
+
+def test_pre_commit_hooks_lint_changed_evidence():
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    assert set(hooks) == {"whatworks-lint", "whatworks-lint-all"}
+    for hook in hooks.values():
+        program, args = command_lines(hook["entry"])[0]
+        assert (program, args) == ("whatworks", ["lint"])
+        parse(whatworks_cli, "whatworks", [*args, "evidence/approaches"] if hook["pass_filenames"] else args)
+    entry = re.compile(hooks["whatworks-lint"]["files"])
+    assert entry.match("evidence/programmes/divert.yml") and not entry.match("evidence/_template/programme.yml")
+    assert re.match(hooks["whatworks-lint-all"]["files"], "evidence/vocabularies/settings.yml")
+    assert hooks["whatworks-lint"]["pass_filenames"] is True and hooks["whatworks-lint-all"]["pass_filenames"] is False
