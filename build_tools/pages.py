@@ -9,6 +9,7 @@ touched. The HTML goes to a temp folder first and replaces out_dir/site in one r
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -86,11 +87,21 @@ def write_generated(docs: Path, files: Mapping[str, str]) -> None:
         write_text(docs / rel, text)
 
 
-def run_mkdocs(repo: Path, site_dir: Path) -> None:
+def data_date(corpus: Corpus) -> int:
+    """Seconds since the epoch of the latest review in the corpus. MkDocs stamps the sitemap
+    with the build date unless SOURCE_DATE_EPOCH is set: this keeps the output a function
+    of the data (same evidence, same bytes)."""
+    latest = max((e.review.last_reviewed for e in corpus.entries), default=dt.date(2000, 1, 1))
+    return int(dt.datetime(latest.year, latest.month, latest.day, tzinfo=dt.timezone.utc).timestamp())
+
+
+def run_mkdocs(repo: Path, site_dir: Path, epoch: int) -> None:
     """`mkdocs build --strict` from the same environment as this Python, into site_dir."""
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+    # No --quiet: it hides warnings from MkDocs' counter, and then --strict lets them pass.
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict",
                "--config-file", str(Path(repo) / "mkdocs.yml"), "--site-dir", str(site_dir)]
-    done = subprocess.run(command, cwd=repo, env={**os.environ, **MKDOCS_ENV}, capture_output=True, text=True)
+    env = {**os.environ, **MKDOCS_ENV, "SOURCE_DATE_EPOCH": str(epoch)}
+    done = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         output = (done.stdout + done.stderr).strip().splitlines()
         raise SiteBuildError("mkdocs build --strict failed; previous site kept.\n" + "\n".join(output[-40:]))
@@ -106,5 +117,5 @@ def build_site(corpus: Corpus, out_dir: Path, repo: Path, related: Mapping | Non
     write_generated(repo / DOCS_DIR, files)
     target = Path(out_dir) / "site"
     with atomic_dir(target) as tmp:
-        run_mkdocs(repo, tmp)
+        run_mkdocs(repo, tmp, data_date(corpus))
     return target

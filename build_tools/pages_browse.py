@@ -7,6 +7,7 @@ grow with the corpus); these pages are how a reader reaches them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 
 from .corpus import AGE_BANDS, Corpus
@@ -27,7 +28,7 @@ def by_name(items) -> list[Facts]:
 
 def _cost_key(label: str) -> str:
     """Filter value for one 'Source: label' cost string: no spaces, so a row can hold several."""
-    return "_".join(label.casefold().split())
+    return re.sub(r"[^a-z0-9]+", "-", label.casefold()).strip("-")
 
 
 def _render(name: str, **context) -> str:
