@@ -7,6 +7,7 @@ site builder here, so the two stay independent.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -27,8 +28,25 @@ def run_build(evidence: Path, out: Path, only: tuple[str, ...] = (), repo: Path 
         click.echo(render(result.problems, "text"), err=True)
         click.echo(f"build stopped: {len(result.problems)} problem(s) in the evidence; previous outputs kept.", err=True)
         return 1
-    build_outputs(result.corpus, out, only or OUTPUTS, repo or Path(evidence).resolve().parent)
+    try:
+        build_outputs(result.corpus, out, only or OUTPUTS, repo or Path(evidence).resolve().parent)
+    except (OSError, sqlite3.Error) as exc:  # disk full, permission denied, a file where a folder should be, ...
+        where = getattr(exc, "filename", None) or out
+        reason = getattr(exc, "strerror", None) or str(exc)
+        click.echo(f"{where}: cannot write output ({reason}). Fix: free disk space or check that "
+                   f"{out} is a writable folder; the previous outputs are unchanged.", err=True)
+        return 1
+    except _builder_errors() as exc:
+        click.echo(f"build failed: {exc}. Fix: see the message above; the previous outputs are unchanged.", err=True)
+        return 1
     return 0
+
+
+def _builder_errors() -> tuple[type[Exception], ...]:
+    """Errors a builder raises on purpose, with a message meant for people."""
+    from .pages import SiteBuildError
+
+    return (SiteBuildError,)
 
 
 def build_outputs(corpus: Corpus, out: Path, only: tuple[str, ...], repo: Path) -> None:
