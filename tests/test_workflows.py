@@ -11,6 +11,7 @@ import ast
 import importlib
 import re
 import shlex
+import shutil
 
 import click
 import pytest
@@ -18,6 +19,8 @@ import yaml
 from datasette.cli import cli as datasette_cli
 
 from build_tools.cli import cli as whatworks_cli
+from build_tools.corpus import load_corpus
+from build_tools.problems import render
 from conftest import REPO
 
 WORKFLOWS = {name: REPO / ".github" / "workflows" / f"{name}.yml" for name in ("validate", "publish", "links")}
@@ -197,3 +200,55 @@ def test_pre_commit_hooks_lint_changed_evidence():
     assert entry.match("evidence/programmes/divert.yml") and not entry.match("evidence/_template/programme.yml")
     assert re.match(hooks["whatworks-lint-all"]["files"], "evidence/vocabularies/settings.yml")
     assert hooks["whatworks-lint"]["pass_filenames"] is True and hooks["whatworks-lint-all"]["pass_filenames"] is False
+
+
+def test_contributing_commands_exist(build_dir):
+    """Every make target and whatworks command CONTRIBUTING.md tells a newcomer to run: the
+    shell blocks are parsed in full, commands named in the prose must exist."""
+    text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    calls = command_lines("\n".join(re.findall(r"```sh\n(.*?)```", text, re.S)))
+    assert calls == [
+        ("make", ["install"]),
+        ("whatworks", ["new", "programme", "Youth Club Plus"]),
+        ("whatworks", ["lint", "evidence/programmes/youth-club-plus.yml"]),
+        ("make", ["serve"]),
+    ]
+    (build_dir.parent / "evidence" / "programmes").mkdir(parents=True)
+    (build_dir.parent / "evidence" / "programmes" / "youth-club-plus.yml").write_text("")  # what `new` wrote
+    for program, args in calls:
+        if program == "make":
+            assert set(args) <= make_targets(), args
+        else:
+            parse(whatworks_cli, "whatworks", args)
+    named = set(re.findall(r"`(?:\.venv/bin/)?((?:whatworks|make) [a-z-]+)", text))
+    assert named == {"make serve", "make schema", "whatworks new", "whatworks lint", "whatworks diff"}
+    commands = set(whatworks_cli.list_commands(click.Context(whatworks_cli)))
+    for name in named:
+        program, sub = name.split()
+        assert sub in (make_targets() if program == "make" else commands), name
+
+
+def test_contributing_example_programme_lints_clean(tmp_path):
+    """The filled-in programme shown in CONTRIBUTING.md is valid against the real evidence."""
+    example = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8").split("```yaml\n", 1)[1].split("```", 1)[0]
+    evidence = tmp_path / "evidence"
+    shutil.copytree(REPO / "evidence", evidence)
+    target = evidence / "programmes" / "youth-club-plus.yml"
+    assert not target.exists()
+    target.write_text(example, encoding="utf-8")
+    result = load_corpus(evidence, only=[target])
+    assert (result.files_checked, render(result.problems, "text")) == (1, "")
+
+
+def test_issue_form_and_pull_request_template():
+    form = yaml.safe_load((REPO / ".github" / "ISSUE_TEMPLATE" / "suggest-evidence.yml").read_text(encoding="utf-8"))
+    assert form["name"] == "Suggest evidence" and form["description"]
+    fields = [item for item in form["body"] if item["type"] != "markdown"]
+    assert [f["id"] for f in fields] == ["kind", "name", "links", "why", "existing", "licence"]
+    assert [f["id"] for f in fields if f.get("validations", {}).get("required")] == ["kind", "name", "links"]
+    template = (REPO / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
+    assert template.count("- [ ] ") == 5 and "CONTRIBUTING.md" in template and "REVIEWING.md" in template
+    citation = yaml.safe_load((REPO / "CITATION.cff").read_text(encoding="utf-8"))
+    assert (citation["cff-version"], citation["license"]) == ("1.2.0", ["CC-BY-4.0", "MIT"])
+    assert (REPO / "LICENSE").read_text(encoding="utf-8").startswith("MIT License\n")
+    assert "https://creativecommons.org/licenses/by/4.0/legalcode" in (REPO / "LICENSE-DATA").read_text(encoding="utf-8")
