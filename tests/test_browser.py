@@ -1,0 +1,160 @@
+"""The built site in a real browser (Debian's chromium through Playwright), as a reader uses it:
+home -> priority area -> approach, the browse filters, the built-in search (served and
+opened from disk), and an axe-core accessibility scan."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from build_tools.pages import build_site
+from site_support import CHROMIUM, CHROMIUM_ARGS, HISTORY, RELATED, serve, site_repo
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium (make chromium)")]
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, fixture_corpus) -> Path:
+    repo = site_repo(tmp_path_factory.mktemp("browser") / "repo")
+    return build_site(fixture_corpus, repo / "_build", repo, related=RELATED, history=HISTORY)
+
+
+@pytest.fixture(scope="module")
+def base_url(site):
+    with serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=DESKTOP)
+    # No request may leave the machine: anything not on 127.0.0.1 or file:// is a bug.
+    outside: list[str] = []
+    context.route(re.compile(r"^(?!http://127\.0\.0\.1|file://|data:|about:).*"), lambda route: (outside.append(route.request.url), route.abort()))
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+    assert outside == []
+
+
+def test_home_to_priority_area_to_approach(page, base_url):
+    page.goto(base_url)
+    page.get_by_role("link", name=re.compile("^Healthy relationships and inclusive education")).click()
+    assert page.url == base_url + "priority-areas/inclusive-education.html"
+    assert page.locator("h1").inner_text() == "Healthy relationships and inclusive education"
+    page.get_by_role("link", name="Sample mentoring", exact=True).click()
+    assert page.url == base_url + "approaches/sample-mentoring.html"
+    assert page.locator("h1").inner_text() == "Sample mentoring"
+    glance = page.locator(".ww-glance")
+    assert glance.locator(".ww-card__title").all_inner_texts() == ["IMPACT", "EVIDENCE STRENGTH", "COST"]
+    assert glance.locator(".ww-band").all_inner_texts() == ["Moderate impact", "Low impact"]
+    assert page.get_by_role("link", name="Suggest a change").get_attribute("href") == \
+        "https://github.com/london-vru/whatworks/edit/main/evidence/approaches/sample-mentoring.yml"
+
+
+def test_browse_filters_and_sorting(page, base_url):
+    page.goto(base_url + "browse/index.html")
+    rows = page.locator("#ww-browse tbody tr")
+    count = page.locator("#ww-count")
+    assert page.locator("#ww-filters").is_visible()
+    assert count.inner_text() == "4 of 4 entries shown"
+
+    page.get_by_label("Setting").select_option("pru")
+    assert count.inner_text() == "3 of 4 entries shown"
+    assert page.locator("#ww-browse tbody tr:visible td:first-child a").all_inner_texts() == \
+        ["Sample London programme", "Sample mentoring", "Sample trial of mentoring (2020)"]
+    assert page.url.endswith("browse/index.html?setting=pru")
+
+    page.get_by_label("Impact (our band)").select_option("harmful")
+    assert count.inner_text() == "0 of 4 entries shown"
+    page.get_by_role("button", name="Clear filters").click()
+    assert count.inner_text() == "4 of 4 entries shown"
+
+    page.get_by_label("Evidence (best design)").select_option("5")
+    assert count.inner_text() == "3 of 4 entries shown"
+    page.get_by_label("Evidence (best design)").select_option("0")
+    assert page.locator("#ww-browse tbody tr:visible td:first-child a").all_inner_texts() == ["Sample boot camps"]
+    page.get_by_label("Evidence (best design)").select_option("")
+
+    page.get_by_role("button", name="Impact (our band)").click()
+    first = page.locator("#ww-browse tbody tr td:first-child a").all_inner_texts()
+    assert first[:2] == ["Sample mentoring", "Sample boot camps"]  # moderate, then harmful, then unrated
+    assert page.locator("#ww-browse th").nth(2).get_attribute("aria-sort") == "ascending"
+
+    # A shared link opens with its filter applied.
+    page.goto(base_url + "browse/index.html?band=harmful")
+    assert count.inner_text() == "1 of 4 entries shown"
+    assert page.get_by_label("Impact (our band)").input_value() == "harmful"
+
+
+def test_browse_works_without_javascript(browser, base_url):
+    context = browser.new_context(java_script_enabled=False, viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(base_url + "browse/index.html")
+    assert page.locator("#ww-browse tbody tr").count() == 4
+    assert page.locator("#ww-browse tbody tr:visible").count() == 4
+    assert not page.locator("#ww-filters").is_visible()
+    assert page.get_by_role("link", name="Sample boot camps").is_visible()
+    context.close()
+
+
+def _search(page, query: str) -> list[str]:
+    box = page.locator("input.md-search__input")
+    box.click()  # the search box sits in the header on a desktop-width window
+    # The search worker loads its index in the background; Material says when it is ready.
+    page.locator(".md-search-result__meta", has_text="Type to start searching").wait_for()
+    page.keyboard.type(query)
+    page.locator(".md-search-result__item").first.wait_for()
+    return [t.strip() for t in page.locator(".md-search-result__article h1").all_inner_texts()]
+
+
+def test_built_in_search(page, base_url):
+    page.goto(base_url)
+    titles = _search(page, "mentoring")
+    assert titles[:1] == ["Sample mentoring"] or "Sample mentoring" in titles
+    assert "Sample trial of mentoring (2020)" in titles
+
+
+def test_search_works_when_opened_from_disk(page, site):
+    """A downloaded copy used in a school: file:// pages, search through the offline shim."""
+    page.goto((site / "index.html").as_uri())
+    assert "Sample mentoring" in _search(page, "mentoring")
+
+
+@pytest.mark.parametrize("path", ["", "approaches/sample-mentoring.html", "browse/index.html", "gap-map/index.html"])
+def test_no_serious_accessibility_violations(page, base_url, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        page.goto(base_url + path)
+        violations = Axe().run(page).response["violations"]
+        serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations if v["impact"] in ("serious", "critical")]
+        assert serious == [], (path, viewport, serious)
+
+
+@pytest.mark.parametrize("path", ["approaches/sample-mentoring.html", "studies/sample-study-2020.html", "browse/index.html", "index.html"])
+def test_pages_fit_a_phone_screen(page, base_url, path):
+    """On a phone nothing runs off the side: tables stack into cards (the gap map scrolls
+    inside its own region on purpose)."""
+    page.set_viewport_size(PHONE)
+    page.goto(base_url + path)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], (path, width)
+    assert page.locator("table:visible").count() == 0 or page.locator(".ww-stack tbody tr").first.evaluate("e => getComputedStyle(e).display") == "block"
