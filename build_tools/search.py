@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
+from math import log
+from operator import itemgetter
 from pathlib import Path
 
 from whoosh import highlight, index, qparser, query, scoring, spelling
@@ -153,6 +155,11 @@ def _body(corpus: Corpus, entry: Entry, facets: Mapping[str, list[str]]) -> str:
     for other in (*get("evaluates", ()), *get("approaches", ())):
         parts.append(corpus.entry(other).name)
     return "\n".join(parts)
+
+
+def analyse(text: str) -> list[str]:
+    """The words (stems) the index makes of a text: for brute-force checks of the index."""
+    return [t.text for t in StemmingAnalyzer()(text)]
 
 
 def documents(corpus: Corpus) -> list[dict[str, str]]:
@@ -326,7 +333,9 @@ class SearchIndex:
         self.stem = self.schema["name"].analyzer
         self.fields = set(self.schema.names()) | {a for names in ALIASES.values() for a in names}
         self._terms: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
-        self._lengths: dict[tuple[int, str], list[int]] = {}
+        self._nodes: OrderedDict[query.Query, dict[int, float]] = OrderedDict()
+        self._stem_docs: dict[tuple[str, ...], set[int]] = {}
+        self._lengths: dict[str, tuple[list[int], float]] = {}
         self._ids: list[str] | None = None
         self.live = {n: 0.0 for n in self.searcher.reader().all_doc_ids()}
         self.facet_docs = {name: {t.decode(): frozenset(self._term(fld, t.decode()))
@@ -363,7 +372,7 @@ class SearchIndex:
         """Best `limit` by score, ties by id (so an updated index ranks as a rebuilt one)."""
         if limit <= 0 or not scores:
             return []
-        best = heapq.nlargest(limit, scores.items(), key=lambda kv: kv[1])
+        best = heapq.nlargest(limit, scores.items(), key=itemgetter(1))
         edge = best[-1][1]
         tied = [kv for kv in scores.items() if kv[1] == edge] if len(scores) > limit else []
         pool = {kv[0]: kv[1] for kv in best + tied}
@@ -388,33 +397,51 @@ class SearchIndex:
     # ---- evaluation: Whoosh query -> {docnum: score} for every match
 
     def scores(self, q: query.Query) -> dict[int, float]:
-        """Every matching document with its BM25F score (facet-field matches score 0)."""
+        """Every matching document with its BM25F score (facet-field matches score 0).
+        The result may be cached: callers must not change it."""
+        if isinstance(q, query.Term) and q.boost == 1.0:
+            return self._term(q.fieldname, q.text)
+        cacheable = isinstance(q, query.Phrase) or (
+            isinstance(q, (query.And, query.Or)) and all(isinstance(s, query.Term) for s in q.subqueries))
+        if cacheable and q in self._nodes:  # e.g. one word over name, summary and body, or a phrase
+            self._nodes.move_to_end(q)
+            return self._nodes[q]
+        found = self._evaluate(q)
+        if q.boost != 1.0:
+            found = {k: v * q.boost for k, v in found.items()}
+        if cacheable:
+            self._nodes[q] = found
+            if len(self._nodes) > TERM_CACHE:
+                self._nodes.popitem(last=False)
+        return found
+
+    def _evaluate(self, q: query.Query) -> dict[int, float]:
         if isinstance(q, query.Term):
-            found = self._term(q.fieldname, q.text)
-        elif isinstance(q, query.And):
+            return self._term(q.fieldname, q.text)
+        if isinstance(q, query.And):
             subs = [s for s in q.subqueries if not isinstance(s, query.Not)]
             parts = sorted((self.scores(s) for s in subs), key=len) or [self.live]
             keys = set(parts[0]).intersection(*parts[1:])
             for s in q.subqueries:
                 if isinstance(s, query.Not):
                     keys.difference_update(self.scores(s.query))
-            found = {k: sum(p[k] for p in parts) for k in keys}
-        elif isinstance(q, query.Or):
-            found = {}
-            for part in (self.scores(s) for s in q.subqueries):
+            return {k: sum(p[k] for p in parts) for k in keys}
+        if isinstance(q, query.Or):
+            parts = sorted((self.scores(s) for s in q.subqueries), key=len, reverse=True)
+            found = dict(parts[0]) if parts else {}  # copy the biggest, add the rest into it
+            get = found.get
+            for part in parts[1:]:
                 for k, v in part.items():
-                    found[k] = found.get(k, 0.0) + v
-        elif isinstance(q, query.Not):
+                    found[k] = get(k, 0.0) + v
+            return found
+        if isinstance(q, query.Not):
             excluded = self.scores(q.query)
-            found = {k: 0.0 for k in self.live if k not in excluded}
-        elif isinstance(q, query.Every):
-            found = self.live
-        elif isinstance(q, query.NullQuery.__class__):
-            found = {}
-        else:  # phrases, prefixes, wildcards, ranges...: Whoosh's own matcher, leaf by leaf
-            found = self._matcher_scores(q)
-        boost = getattr(q, "boost", 1.0)
-        return found if boost == 1.0 or isinstance(q, query.Term) else {k: v * boost for k, v in found.items()}
+            return {k: 0.0 for k in self.live if k not in excluded}
+        if isinstance(q, query.Every):
+            return self.live
+        if q is query.NullQuery:
+            return {}
+        return self._matcher_scores(q)  # phrases, prefixes, wildcards, ranges: Whoosh's own matcher
 
     def _matcher_scores(self, q: query.Query) -> dict[int, float]:
         found: dict[int, float] = {}
@@ -432,36 +459,44 @@ class SearchIndex:
         if key in self._terms:
             self._terms.move_to_end(key)
             return self._terms[key]
-        found: dict[int, float] = {}
-        scorable = fieldname in self.schema and self.schema[fieldname].scorable
-        for n, (sub, offset) in enumerate(self.searcher.leaf_searchers()):
+        ids: list[int] = []
+        weights: list[float] = []
+        for sub, offset in self.searcher.leaf_searchers():
             reader = sub.reader()
-            if (fieldname, text) not in reader:
-                continue
-            m = reader.postings(fieldname, text)
-            ids, weights = [], []
-            while m.is_active():
-                ids.append(m.id())
-                weights.append(m.weight())
-                m.next()
-            if not scorable:
-                found.update(dict.fromkeys((i + offset for i in ids), 0.0))
-                continue
-            # Whoosh's BM25F: idf * tf(K1+1) / (tf + K1(1 - B + B len/avglen)), same statistics
-            s = self.weighting.scorer(sub, fieldname, text)
-            lengths = self._field_lengths(n, reader, fieldname)
-            top, k0, k1 = s.idf * (s.K1 + 1), s.K1 * (1 - s.B), s.K1 * s.B / s.avgfl
-            found.update({i + offset: top * w / (w + k0 + k1 * lengths[i]) for i, w in zip(ids, weights)})
+            if (fieldname, text) in reader:
+                m = reader.postings(fieldname, text)  # deleted documents are already left out
+                while m.is_active():
+                    ids.append(m.id() + offset)
+                    weights.append(m.weight())
+                    m.next()
+        if fieldname in self.schema and self.schema[fieldname].scorable:
+            found = self._bm25(fieldname, ids, weights)
+        else:  # facet fields filter; they do not rank
+            found = dict.fromkeys(ids, 0.0)
         self._terms[key] = found
         if len(self._terms) > TERM_CACHE:
             self._terms.popitem(last=False)
         return found
 
-    def _field_lengths(self, leaf: int, reader, fieldname: str) -> list[int]:
-        key = (leaf, fieldname)
-        if key not in self._lengths:
-            self._lengths[key] = [reader.doc_field_length(n, fieldname, 0) for n in range(reader.doc_count_all())]
-        return self._lengths[key]
+    def _bm25(self, fieldname: str, ids: list[int], weights: list[float]) -> dict[int, float]:
+        """Whoosh's BM25F formula, idf = log(N / (df + 1)) + 1, with N, df and the average
+        length counted over live documents only. Whoosh's own statistics still count
+        documents deleted by an update until segments merge; these make an updated index
+        score exactly as a rebuilt one."""
+        lengths, average = self._field_lengths(fieldname)
+        idf = log(len(self.live) / (len(ids) + 1)) + 1
+        b, k = self.weighting.B, self.weighting.K1
+        top, k0, k1 = idf * (k + 1), k * (1 - b), k * b / average
+        return {i: top * w / (w + k0 + k1 * lengths[i]) for i, w in zip(ids, weights)}
+
+    def _field_lengths(self, fieldname: str) -> tuple[list[int], float]:
+        """Each document's length in the field (as Whoosh stores it) and the live average."""
+        if fieldname not in self._lengths:
+            reader = self.searcher.reader()
+            lengths = [reader.doc_field_length(n, fieldname, 0) for n in range(reader.doc_count_all())]
+            average = (sum(lengths[n] for n in self.live) / len(self.live)) if self.live else 1.0
+            self._lengths[fieldname] = (lengths, average or 1.0)
+        return self._lengths[fieldname]
 
     def whoosh_scores(self, text: str, limit: int = 10) -> list[tuple[str, float]]:
         """The same query through Whoosh's own collector (for tests and the benchmark)."""
@@ -513,8 +548,13 @@ class SearchIndex:
 
     def _docs(self, stems: list[str]) -> set[int]:
         """Documents holding every one of these stems in name, summary or body."""
-        sets = [set().union(*(self._term(f, s) for f in TEXT_FIELDS)) for s in stems]
-        return set.intersection(*sets) if sets else set()
+        key = tuple(stems)
+        if key not in self._stem_docs:
+            if len(self._stem_docs) > TERM_CACHE:
+                self._stem_docs.clear()
+            sets = [set().union(*(self._term(f, s) for f in TEXT_FIELDS)) for s in stems]
+            self._stem_docs[key] = set.intersection(*sets) if sets else set()
+        return self._stem_docs[key]
 
 
 class _WordsRankFiltersHold(qparser.OrGroup):
