@@ -4,8 +4,9 @@ One `git log` over evidence/ replaces a `git log --follow` per file: walking the
 newest first while tracking renames gives the same answer in one process, so it stays
 fast at 10,000 entries (0.4 s, against about 40 minutes for one `--follow` per file).
 Like `--follow`, rename tracking assumes mostly linear history: an edit made on a side
-branch under a file's old name, merged after the rename, is not counted. Outside git (a downloaded zip, git missing) there is simply no
-history: `entry_history` returns {} and pages show no dates.
+branch under a file's old name, merged after the rename, is not counted. Outside git
+(a downloaded zip, git missing) there is simply no history: `entry_history` returns {}
+and pages show no dates.
 """
 
 from __future__ import annotations
