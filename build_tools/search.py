@@ -123,7 +123,7 @@ def _facets(corpus: Corpus, entry: Entry) -> dict[str, list[str]]:
     if isinstance(entry, Study):
         studies, outcomes, areas = (entry,), sorted({f.outcome for f in entry.findings}), []
     else:
-        studies, outcomes, areas = corpus.studies_for(entry.id), list(entry.outcomes), list(entry.priority_areas)
+        studies, outcomes, areas = corpus.studies_for(entry.id), sorted(entry.outcomes), list(entry.priority_areas)
     bands = {corpus.band(r) for r in vars(entry).get("ratings", ())} - {None}
     if corpus.is_harmful(entry):
         bands.add("harmful")
@@ -441,16 +441,19 @@ class SearchIndex:
             return self.live
         if q is query.NullQuery:
             return {}
-        return self._matcher_scores(q)  # phrases, prefixes, wildcards, ranges: Whoosh's own matcher
+        if isinstance(q, query.MultiTerm):  # prefix*, wildcards, fuzzy~, ranges: the terms they stand for
+            expanded = q.simplify(self.searcher.reader())
+            return {} if isinstance(expanded, query.MultiTerm) else self.scores(expanded)
+        if isinstance(q, query.Phrase):  # Whoosh finds the documents; each word scores as a term
+            words = [self._term(q.fieldname, w) for w in q.words]
+            return {k: sum(w[k] for w in words) for k in self._matching(q)}
+        return {k: 0.0 for k in self._matching(q)}  # any other query type: Whoosh's matcher, unscored
 
-    def _matcher_scores(self, q: query.Query) -> dict[int, float]:
-        found: dict[int, float] = {}
-        context = self.searcher.context()
+    def _matching(self, q: query.Query) -> list[int]:
+        found: list[int] = []
+        context = self.searcher.boolean_context()
         for sub, offset in self.searcher.leaf_searchers():
-            m = q.matcher(sub, context)
-            while m.is_active():
-                found[m.id() + offset] = m.score()
-                m.next()
+            found.extend(docnum + offset for docnum in q.matcher(sub, context).all_ids())
         return found
 
     def _term(self, fieldname: str, text: str | bytes) -> dict[int, float]:

@@ -1,0 +1,240 @@
+"""The Whoosh search index: documents, build and update, exact counts, ranking, suggestions,
+related entries, and the judged practitioner queries against the real corpus."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from build_tools import search
+from build_tools.corpus import load_corpus
+from build_tools.problems import render
+from build_tools.search import IndexMissing, SearchError, SearchIndex, analyse, build_search_index, documents, related_entries
+
+from conftest import REPO, TODAY
+
+JUDGED = yaml.safe_load((REPO / "tests" / "judged_queries.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def fixture_index(tmp_path_factory, fixture_corpus) -> SearchIndex:
+    out = tmp_path_factory.mktemp("search")
+    assert build_search_index(fixture_corpus, out) == "built 4"
+    with SearchIndex(out / "search") as ix:
+        yield ix
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    """(corpus, open index) for evidence/; skipped only while the real corpus fails lint."""
+    result = load_corpus(REPO / "evidence", today=TODAY)
+    if result.corpus is None:
+        pytest.skip("the real corpus in evidence/ does not lint yet:\n" + render(result.problems[:5], "text"))
+    out = tmp_path_factory.mktemp("real-search")
+    build_search_index(result.corpus, out)
+    with SearchIndex(out / "search") as ix:
+        yield result.corpus, ix
+
+
+def ids(result) -> list[str]:
+    return [row["id"] for row in result.results]
+
+
+# ---------------------------------------------------------------- documents and building
+
+
+def test_documents_index_only_what_is_searched_or_shown(fixture_corpus):
+    docs = {d["id"]: d for d in documents(fixture_corpus)}
+    prog = docs["sample-programme"]
+    assert {k: v for k, v in prog.items() if k not in ("body", "digest")} == {
+        "id": "sample-programme", "type": "programme", "name": "Sample London programme",
+        "summary": "A synthetic London programme used by the tests. Youth workers support pupils in a pupil referral unit.",
+        "settings": "in-school-ap-unit,pru", "outcomes": "attendance,exclusion", "priority_areas": "inclusive-education",
+        "band": "", "design": "rct", "level": "5",
+    }
+    # vocabulary labels and the names of linked entries are searchable; link targets are not
+    assert fixture_corpus.label("settings", "pru") in prog["body"]
+    assert "Sample mentoring" in prog["body"]
+    assert "example.org" not in docs["sample-mentoring"]["body"]
+    assert docs["sample-boot-camps"]["band"] == "harmful"
+    assert len({d["digest"] for d in docs.values()}) == 4
+
+
+def test_build_writes_index_then_updates_in_place(tmp_path, fixture_corpus):
+    assert build_search_index(fixture_corpus, tmp_path) == "built 4"
+    assert (tmp_path / "search" / search.FORMAT_FILE).read_text(encoding="utf-8") == search.FORMAT + "\n"
+    assert build_search_index(fixture_corpus, tmp_path) == "updated 0, removed 0"
+    # an index of another format is rebuilt, not updated
+    (tmp_path / "search" / search.FORMAT_FILE).write_text("whatworks-search-0\n", encoding="utf-8")
+    assert build_search_index(fixture_corpus, tmp_path) == "built 4"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["search"]  # no temp folders left behind
+
+
+QUERIES = ["mentoring", "exclusion pupils", "-setting:pru", "trial", "youth workers", "type:study OR band:harmful",
+           '"referral unit"', "mentor* -type:programme", ""]
+
+
+def _answers(ix: SearchIndex) -> list[dict]:
+    return [ix.search(q, limit=10).as_dict() for q in QUERIES]
+
+
+def test_incremental_update_answers_as_a_full_rebuild(tmp_path, fixture_corpus):
+    build_search_index(fixture_corpus, tmp_path / "updated")
+    changed = fixture_corpus.approaches[1].model_copy(
+        update={"summary": "A changed synthetic approach: mentors meet pupils at risk of exclusion every week."})
+    assert changed.id == "sample-mentoring"
+    # one entry changed, one removed (sample-boot-camps)
+    corpus = dataclasses.replace(fixture_corpus, approaches=(changed,))
+    start = time.perf_counter()
+    assert build_search_index(corpus, tmp_path / "updated") == "updated 1, removed 1"
+    assert time.perf_counter() - start < 1.0
+    assert build_search_index(corpus, tmp_path / "rebuilt") == "built 3"
+    with SearchIndex(tmp_path / "updated" / "search") as updated, SearchIndex(tmp_path / "rebuilt" / "search") as rebuilt:
+        assert _answers(updated) == _answers(rebuilt)
+        assert ids(updated.search("changed")) == ["sample-mentoring"]
+        assert updated.search("boot camps").total == 0
+
+
+# ---------------------------------------------------------------- queries
+
+
+def test_ranked_results_with_highlighted_snippets(fixture_index):
+    result = fixture_index.search("mentoring", limit=2)
+    assert result.total == 3
+    assert ids(result) == ["sample-study-2020", "sample-mentoring"]
+    assert result.results[0]["snippet"] == (
+        "A synthetic randomised trial used by the tests. <mark>Mentoring</mark> cut violence but raised suspensions.")
+    assert result.results[1]["snippet"] == (
+        "A synthetic approach used by the tests. A <mark>mentor</mark> meets a young person each week to give support and advice.")
+    assert result.suggestion is None
+
+
+def test_snippets_escape_html(tmp_path, fixture_corpus):
+    entry = fixture_corpus.approaches[0].model_copy(update={"summary": "Boot camps <script>alert(1)</script> & drills were harmful to young people."})
+    build_search_index(dataclasses.replace(fixture_corpus, approaches=(entry, fixture_corpus.approaches[1])), tmp_path)
+    with SearchIndex(tmp_path / "search") as ix:
+        [row] = ix.search("drills").results
+    assert row["snippet"] == "Boot camps &lt;script&gt;alert(1)&lt;/script&gt; &amp; <mark>drills</mark> were harmful to young people."
+
+
+def test_fielded_query_with_aliases_filters_and_ranks(fixture_index):
+    result = fixture_index.search("setting:pru outcome:exclusion mentoring")
+    assert ids(result) == ["sample-mentoring", "sample-programme"]
+    assert result.facets == {"type": {"approach": 1, "programme": 1},
+                             "setting": {"pru": 2, "community": 1, "in-school-ap-unit": 1},
+                             "outcome": {"exclusion": 2, "attendance": 1, "violence-perpetration": 1},
+                             "priority_area": {"inclusive-education": 2, "violence-and-exploitation": 1}}
+    assert ids(fixture_index.search("kind:approach impact:harmful")) == ["sample-boot-camps"]
+    assert ids(fixture_index.search("mentoring", {"type": ["study", "programme"]})) == ["sample-study-2020", "sample-programme"]
+
+
+def test_unknown_field_and_missing_index_give_a_fix(tmp_path, fixture_index):
+    with pytest.raises(SearchError) as err:
+        fixture_index.search("colour:red mentoring")
+    assert str(err.value) == (
+        "query: unknown field 'colour'. Fix: use one of area, band, design, evidence, id, impact, kind, level, name, "
+        "outcome, outcomes, priority, priority-area, priority_area, priority_areas, setting, settings, sms, summary, type")
+    with pytest.raises(IndexMissing) as err:
+        SearchIndex(tmp_path / "nowhere")
+    assert str(err.value) == f"{tmp_path / 'nowhere'}: no search index here. Fix: run `whatworks build --only search` (or pass --index)"
+
+
+def _brute_force(docs: list[dict], words: tuple[str, ...] = (), where=lambda d: True) -> tuple[int, dict]:
+    """Count matches by reading every document: any of `words` (stemmed) in the text, and `where`."""
+    stems = {s for w in words for s in analyse(w)}
+    matched = [d for d in docs if where(d) and (not stems or stems & set(analyse(" ".join((d["name"], d["summary"], d["body"])))))]
+    facets = {}
+    for name, fld in search.FACET_REPORT.items():
+        counts = Counter(v for d in matched for v in d[fld].split(",") if v)
+        facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return len(matched), facets
+
+
+def _values(doc: dict, fld: str) -> list[str]:
+    return doc[fld].split(",")
+
+
+BRUTE = [
+    ("-setting:pru", (), lambda d: "pru" not in _values(d, "settings")),
+    ("NOT type:study", (), lambda d: d["type"] != "study"),
+    ("violence -outcome:exclusion", ("violence",), lambda d: "exclusion" not in _values(d, "outcomes")),
+    ("school pupils NOT type:approach", ("school", "pupils"), lambda d: d["type"] != "approach"),
+    ("setting:pru OR setting:community", (), lambda d: {"pru", "community"} & set(_values(d, "settings"))),
+    ("mentoring outcome:offending", ("mentoring",), lambda d: "offending" in _values(d, "outcomes")),
+    ("", (), lambda d: True),
+]
+
+
+@pytest.mark.parametrize("query,words,where", BRUTE, ids=[q or "(empty)" for q, _, _ in BRUTE])
+def test_totals_and_facets_equal_a_brute_force_count(real, query, words, where):
+    """Counts over ALL matches, even with a limit of 1 (Whoosh's len(results) is not used)."""
+    corpus, ix = real
+    result = ix.search(query, limit=1)
+    assert (result.total, result.facets) == _brute_force(documents(corpus), words, where)
+    assert len(result.results) == min(1, result.total)
+
+
+@pytest.mark.parametrize("query", ["mentoring for excluded pupils", "knife crime", "violence OR school", '"scared straight"',
+                                   "family AND therapy", "mentor*"])
+def test_scores_equal_whooshs_own_search(real, query):
+    """On a freshly built index the fast evaluation gives Whoosh's own BM25F ranking."""
+    _, ix = real
+    ours = {row["id"]: row["score"] for row in ix.search(query, limit=1000).results}
+    theirs = dict(ix.whoosh_scores(query, limit=1000))
+    assert set(ours) == set(theirs)
+    for entry_id, score in theirs.items():
+        assert ours[entry_id] == pytest.approx(score, rel=0.02, abs=1e-3), entry_id
+
+
+def test_suggestions_come_from_the_index_vocabulary(real, fixture_index):
+    _, ix = real
+    assert ix.search("mentring").suggestion == "mentoring"
+    assert ix.search("multisistemic").suggestion == "multisystemic"
+    assert ix.search("scared strait").suggestion is None  # "strain" never occurs with "scared"
+    assert ix.search("setting:pru mentring").suggestion == "setting:pru mentoring"
+    assert fixture_index.search("mentoring").suggestion is None
+
+
+@pytest.mark.parametrize("case", JUDGED, ids=[c["query"] for c in JUDGED])
+def test_judged_queries_find_their_entries_in_the_top_three(real, case):
+    corpus, ix = real
+    assert set(case["top3"]) <= {e.id for e in corpus.entries}, "judged ids must exist in evidence/"
+    result = ix.search(case["query"], limit=3)
+    assert result.suggestion == case.get("suggestion")
+    if result.suggestion:
+        result = ix.search(result.suggestion, limit=3)
+    missing = set(case["top3"]) - set(ids(result))
+    assert not missing, f"{case['query']!r}: top 3 was {ids(result)}"
+
+
+def test_judged_set_is_big_enough():
+    assert len(JUDGED) >= 20
+    assert sum("suggestion" in c for c in JUDGED) >= 2
+
+
+# ---------------------------------------------------------------- related entries
+
+
+def test_related_entries_builds_a_missing_index_and_is_deterministic(tmp_path, fixture_corpus):
+    related = related_entries(fixture_corpus, tmp_path)
+    assert (tmp_path / "search" / search.FORMAT_FILE).is_file()
+    assert related == {
+        "sample-boot-camps": ("sample-study-2020", "sample-mentoring", "sample-programme"),
+        "sample-mentoring": ("sample-study-2020", "sample-programme", "sample-boot-camps"),
+        "sample-programme": ("sample-study-2020", "sample-mentoring"),
+        "sample-study-2020": ("sample-programme", "sample-mentoring"),
+    }
+    assert related_entries(fixture_corpus, tmp_path) == related
+
+
+def test_related_entries_on_the_real_corpus(real):
+    corpus, ix = real
+    related = related_entries(corpus, Path(ix.path).parent)
+    assert set(related) == {e.id for e in corpus.entries}
+    assert all(entry_id not in others and len(others) <= 5 for entry_id, others in related.items())
+    assert "heller-2017-becoming-a-man" in related["becoming-a-man"]
