@@ -512,6 +512,7 @@ class SearchIndex:
         if unknown:
             known = ", ".join(sorted(f for f in self.fields if f not in ("digest", "body") and not f.startswith("spell_")))
             raise SearchError(f"query: unknown field '{unknown[0]}'. Fix: use one of {known}")
+        _check_syntax(text)
         text = re.sub(r"(^|[\s(])-(?=[\w\"(])", r"\1NOT ", text)  # `-word` excludes, as on web search engines
         try:
             parsed = self.parser.parse(text) if text.strip() else query.Every()
@@ -576,6 +577,26 @@ class _WordsRankFiltersHold(qparser.OrGroup):
             return query.NullQuery
         q = query.And(required, boost=self.boost) if len(required) > 1 else required[0]
         return qparser.syntax.attach(q, self)
+
+
+def _check_syntax(text: str) -> None:
+    """Whoosh's parser quietly drops what it cannot read; say what is wrong instead."""
+    if text.count('"') % 2:
+        raise SearchError('query: a quote (") is not closed. Fix: add the closing " after the phrase')
+    bare = re.sub(r'"[^"]*"', " ", text)
+    depth = 0
+    for char in bare:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth:
+        raise SearchError("query: brackets do not match. Fix: close each ( with a )")
+    if bare.count("[") != bare.count("]") or bare.count("{") != bare.count("}"):
+        raise SearchError("query: a range is not closed. Fix: write ranges as level:[3 TO 5]")
+    if empty := re.search(r"(?:^|\s)([A-Za-z_][\w-]*):(?=\s|$)", bare):
+        raise SearchError(f"query: '{empty.group(1)}:' has no value. Fix: write it as {empty.group(1)}:value, e.g. setting:pru")
+    if dangling := re.search(r"\b(AND|OR|NOT)\s*$", bare):
+        raise SearchError(f"query: '{dangling.group(1)}' at the end has nothing to join. Fix: add a word after it or remove it")
 
 
 def _is_filter(q: query.Query) -> bool:
