@@ -58,6 +58,8 @@ def _problem(loaded: Loaded, model: type[BaseModel], err: dict[str, Any]) -> Pro
         return _at(loaded, loc, f"text is {len(got)} characters, over the limit of {err['ctx']['max_length']}", "shorten it; put detail in `description`" if name == "summary" else "shorten it")
     if kind == "too_short":
         return _at(loaded, loc, "list is empty", f"add at least one value ({desc})" if desc else "add at least one value")
+    if got is None and kind in ("string_type", "literal_error", "int_type", "float_type", "bool_type", "tuple_type", "model_type", "date_type"):
+        return _at(loaded, loc, "value is empty", f"fill it in: {desc}" if desc else "fill it in, or remove the line")
     if kind == "string_type":
         return _at(loaded, loc, f"expected text, got {_kind(got)}", "write text here; quote it if it looks like a number, date or yes/no")
     if kind in ("int_parsing", "int_type", "int_from_float"):
