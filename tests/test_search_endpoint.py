@@ -1,0 +1,145 @@
+"""The /-/search endpoint (Datasette plugin) on a real build: Datasette's own test client,
+as `whatworks serve` configures it, and one real `datasette` server process."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote_plus
+
+import httpx
+import pytest
+from datasette.app import Datasette
+
+from build_tools.corpus import load_corpus
+from build_tools.database import build_database
+from build_tools.search import build_search_index
+from build_tools.serve_app import make_datasette
+
+from conftest import REPO, TODAY
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    loaded = load_corpus(REPO / "evidence", today=TODAY)
+    if loaded.corpus is None:
+        pytest.skip("the real corpus in evidence/ does not lint yet")
+    out = tmp_path_factory.mktemp("endpoint")
+    build_database(loaded.corpus, out)
+    build_search_index(loaded.corpus, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def served(out):
+    """GET through Datasette's test client, configured exactly as `whatworks serve` does."""
+    datasette = make_datasette(out)
+
+    def get(path: str) -> httpx.Response:
+        return asyncio.run(datasette.client.get(path))
+
+    return get
+
+
+def test_json_results_link_to_datasette_rows(served):
+    response = served("/-/search.json?q=scared+straight&limit=2")
+    assert response.status_code == 200
+    data = response.json()
+    assert [(r["id"], r["url"]) for r in data["results"]] == [
+        ("petrosino-2013-scared-straight", "/data/evidence/studies/petrosino-2013-scared-straight"),
+        ("prison-awareness-programmes", "/data/evidence/approaches/prison-awareness-programmes"),
+    ]
+    assert (data["ok"], data["total"], data["suggestion"]) == (True, 2, None)
+    assert data["facets"]["type"] == {"approach": 1, "study": 1}
+    # the link leads to the row (the test client adds the /data/ base itself)
+    assert served(data["results"][0]["url"].removeprefix("/data") + ".json").status_code == 200
+
+
+def test_json_filters_and_suggestion(served):
+    data = served("/-/search.json?q=mentoring&type=programme&setting=pru").json()
+    assert {r["id"] for r in data["results"]} >= {"pru-mentoring"}
+    assert set(data["facets"]["type"]) == {"programme"}
+    assert data["facets"]["setting"]["pru"] == data["total"]  # every match is in a PRU
+    assert served("/-/search.json?q=mentring").json()["suggestion"] == "mentoring"
+
+
+def test_html_page_escapes_the_query_exactly(served):
+    query = '<script>alert("x")</script> mentoring'
+    response = served("/-/search?q=" + quote_plus(query))
+    assert response.status_code == 200
+    html = response.text
+    assert "<script>alert" not in html
+    assert ('<input id="ww-q" type="search" name="q" value="&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; mentoring" '
+            'placeholder="e.g. mentoring for excluded pupils">') in html
+    assert ' match <strong>&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; mentoring</strong>' in html
+
+
+def test_html_page_in_datasettes_look(served):
+    html = served("/-/search?q=pupil+referral+unit").text
+    assert '<link rel="stylesheet" href="/data/-/static/app.css?' in html  # Datasette's base.html
+    assert 'Powered by <a href="https://datasette.io/"' in html
+    assert '<form class="core" action="/data/-/search" method="get" role="search">' in html
+    assert '<li><a href="/data/evidence/programmes/pru-mentoring">PRU and Alternative Provision Mentoring Programme</a>' in html
+    assert "<mark>" in html
+
+
+def test_bad_query_and_missing_index_are_explained(served, tmp_path):
+    response = served("/-/search.json?q=colour:red")
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("query: unknown field 'colour'. Fix: use one of area, band,")
+    page = served("/-/search?q=%22open+quote")
+    assert page.status_code == 400
+    assert ('<p class="message-error">query: a quote (&#34;) is not closed. Fix: add the closing &#34; after the phrase</p>'
+            in page.text)
+    assert served("/-/search.json?q=x&limit=lots").json() == {
+        "ok": False, "error": "limit: must be a whole number. Fix: e.g. limit=20"}
+
+    missing = tmp_path / "no-index"
+    datasette = Datasette(memory=True, metadata={"plugins": {"whatworks-search": {"index_dir": str(missing)}}})
+    response = asyncio.run(datasette.client.get("/-/search.json?q=mentoring"))
+    assert (response.status_code, response.json()) == (503, {
+        "ok": False, "error": f"{missing}: no search index here. Fix: run `whatworks build --only search` (or pass --index)"})
+
+
+def test_default_index_dir_is_build_search(monkeypatch, tmp_path, out):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "_build").mkdir()
+    (tmp_path / "_build" / "search").symlink_to(out / "search")
+    datasette = Datasette(memory=True)
+    data = asyncio.run(datasette.client.get("/-/search.json?q=summer+jobs&limit=1")).json()
+    assert data["results"][0]["url"] == "/-/search?q=id%3Aheller-2014-summer-jobs"  # no evidence database: link to search
+    assert data["total"] == 4
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_real_datasette_server_loads_the_plugin(out, tmp_path):
+    metadata = tmp_path / "metadata.json"
+    metadata.write_text(json.dumps({"plugins": {"whatworks-search": {"index_dir": str(out / "search")}}}), encoding="utf-8")
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "datasette", "serve", "--memory", "--host", "127.0.0.1",
+                               "--port", str(port), "--metadata", str(metadata)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/-/search.json?q=knife+crime+school&limit=1", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read().decode()
+                time.sleep(0.2)
+        assert response.status_code == 200
+        assert response.json()["results"][0]["id"] == "knife-crime-education"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
