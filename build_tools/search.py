@@ -16,7 +16,7 @@ import heapq
 import json
 import os
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +25,7 @@ from math import log
 from operator import itemgetter
 from pathlib import Path
 
-from whoosh import highlight, index, qparser, query, scoring, spelling
+from whoosh import classify, highlight, index, qparser, query, scoring, spelling
 from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
@@ -157,9 +157,12 @@ def _body(corpus: Corpus, entry: Entry, facets: Mapping[str, list[str]]) -> str:
     return "\n".join(parts)
 
 
+_ANALYSER = StemmingAnalyzer()
+
+
 def analyse(text: str) -> list[str]:
-    """The words (stems) the index makes of a text: for brute-force checks of the index."""
-    return [t.text for t in StemmingAnalyzer()(text)]
+    """The words (stems) the index makes of a text (key terms; brute-force checks in tests)."""
+    return [t.text for t in _ANALYSER(text)]
 
 
 def documents(corpus: Corpus) -> list[dict[str, str]]:
@@ -235,20 +238,12 @@ def _update(target: Path, docs: list[dict[str, str]]) -> str | None:
 
 
 def related_entries(corpus: Corpus, out_dir: Path, top: int = 5) -> dict[str, tuple[str, ...]]:
-    """For every entry, the ids of up to `top` entries most like it (Whoosh's more-like-this
-    over the indexed text), best first; ties broken by id so the site is deterministic.
-    Brings the index up to date first (builds it if missing)."""
-    target = Path(out_dir) / "search"
+    """For every entry, the ids of up to `top` entries most like it (more-like-this over the
+    index), best first, ties broken by id so the site is deterministic. Brings the index up
+    to date first (builds it if missing)."""
     build_search_index(corpus, out_dir)
-    related: dict[str, tuple[str, ...]] = {}
-    with _open(target).searcher(weighting=scoring.BM25F()) as searcher:
-        for doc in documents(corpus):
-            docnum = searcher.document_number(id=doc["id"])
-            text = "\n".join((doc["name"], doc["summary"], doc["body"]))
-            hits = searcher.more_like(docnum, "body", text=text, top=top + 5, numterms=12)
-            ranked = sorted((-round(h.score, 6), h["id"]) for h in hits)
-            related[doc["id"]] = tuple(entry_id for _, entry_id in ranked[:top])
-    return related
+    with SearchIndex(Path(out_dir) / "search") as ix:
+        return ix.related(documents(corpus), top)
 
 
 # ---------------------------------------------------------------- querying
@@ -500,6 +495,35 @@ class SearchIndex:
             average = (sum(lengths[n] for n in self.live) / len(self.live)) if self.live else 1.0
             self._lengths[fieldname] = (lengths, average or 1.0)
         return self._lengths[fieldname]
+
+    def related(self, docs: list[dict[str, str]], top: int = 5, numterms: int = 10, depth: int = 200) -> dict[str, tuple[str, ...]]:
+        """Whoosh's more-like-this: each document's key terms by the Bo1 model (as
+        Searcher.more_like picks them), searched over `body` with BM25F. Each key term
+        contributes its `depth` best documents only, which keeps a 10k-entry corpus fast."""
+        reader = self.searcher.reader()
+        model = classify.Bo1Model(reader.doc_count_all(), reader.field_length("body"))
+        ids = self._docnum_ids()
+        docnum = {ids[n]: n for n in self.live}
+        collection: dict[str, float] = {}
+        best: dict[str, list[tuple[int, float]]] = {}
+        related = {}
+        for doc in docs:
+            counts = Counter(analyse("\n".join((doc["name"], doc["summary"], doc["body"]))))
+            keyed = []
+            for stem, tf in counts.items():
+                if stem not in collection:
+                    collection[stem] = reader.frequency("body", stem)
+                if collection[stem]:
+                    keyed.append((model.score(tf, collection[stem], 0), stem))
+            found: dict[int, float] = {}
+            for weight, stem in sorted(keyed, reverse=True)[:numterms]:
+                if stem not in best:
+                    best[stem] = heapq.nlargest(depth, self._term("body", stem).items(), key=itemgetter(1))
+                for n, score in best[stem]:
+                    found[n] = found.get(n, 0.0) + weight * score
+            found.pop(docnum.get(doc["id"], -1), None)
+            related[doc["id"]] = tuple(ids[n] for n, _ in self._top(found, top))
+        return related
 
     def whoosh_scores(self, text: str, limit: int = 10) -> list[tuple[str, float]]:
         """The same query through Whoosh's own collector (for tests and the benchmark)."""
