@@ -53,7 +53,7 @@ def site_links(repo: Path) -> SiteLinks:
 
 
 def generate_pages(corpus: Corpus, links: SiteLinks, related: Mapping | None = None,
-                   history: Mapping | None = None) -> Iterator[tuple[str, str]]:
+                   history: Mapping | None = None, feed: str | None = None) -> Iterator[tuple[str, str]]:
     """(path inside site/, Markdown) for every generated page, in a stable order."""
     facts = all_facts(corpus)
     for entry in corpus.entries:
@@ -62,7 +62,7 @@ def generate_pages(corpus: Corpus, links: SiteLinks, related: Mapping | None = N
     yield from topic_pages(corpus, facts)
     yield "browse/index.md", browse_page(corpus, facts)
     yield "gap-map/index.md", gap_map_page(corpus, facts)
-    yield "index.md", home_page(corpus, facts)
+    yield "index.md", home_page(corpus, facts, feed)
     yield "glossary.md", glossary_page(corpus)
     yield "rating-scales.md", rating_scales_page(corpus)
 
@@ -103,7 +103,7 @@ def run_mkdocs(repo: Path, site_dir: Path, epoch: int) -> None:
     env = {**os.environ, **MKDOCS_ENV, "SOURCE_DATE_EPOCH": str(epoch)}
     done = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)
     if done.returncode != 0:
-        output = (done.stdout + done.stderr).strip().splitlines()
+        output = [line for line in (done.stdout + done.stderr).splitlines() if line.strip() and not line.startswith("INFO")]
         raise SiteBuildError("mkdocs build --strict failed; previous site kept.\n" + "\n".join(output[-40:]))
 
 
@@ -112,7 +112,8 @@ def build_site(corpus: Corpus, out_dir: Path, repo: Path, related: Mapping | Non
     """Generate the pages into repo/site and build the HTML into out_dir/site. Returns that folder."""
     repo = Path(repo)
     links = site_links(repo)
-    files = dict(generate_pages(corpus, links, related, history))
+    feed = "feed.xml" if "feed.xml" in (extra_files or {}) else None
+    files = dict(generate_pages(corpus, links, related, history, feed))
     files.update(extra_files or {})
     write_generated(repo / DOCS_DIR, files)
     target = Path(out_dir) / "site"

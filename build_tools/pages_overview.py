@@ -26,7 +26,8 @@ def _render(name: str, **context) -> str:
     return template_env().get_template(name).render(**context)
 
 
-def home_page(corpus: Corpus, facts: Mapping[str, Facts]) -> str:
+def home_page(corpus: Corpus, facts: Mapping[str, Facts], feed: str | None = None) -> str:
+    """`feed`: site path of the Atom feed of evidence changes, if the build writes one."""
     areas = corpus.vocabularies["priority-areas"].terms
     counts = {a.id: sum(a.id in f.priority_areas for f in facts.values()) for a in areas}
     rated = [f for f in facts.values() if f.kind == "approach" and f.headline in ("high", "moderate", "low")]
@@ -35,7 +36,7 @@ def home_page(corpus: Corpus, facts: Mapping[str, Facts]) -> str:
     recent = sorted(facts.values(), key=lambda f: (f.last_reviewed, f.id), reverse=True)[:HOME_LIST]
     return _render(
         "home.md.j2", corpus=corpus, areas=areas, counts=counts, top=top, harmful=harmful[:HOME_LIST],
-        n_harmful=len(harmful), recent=recent, root="", n=len(facts),
+        n_harmful=len(harmful), recent=recent, root="", n=len(facts), feed=feed,
         front=front_matter("Home", "Evidence on what works to prevent violence among children and young people, for London's Violence Reduction Unit."),
     )
 

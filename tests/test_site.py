@@ -33,6 +33,11 @@ def page(site: Path, rel: str) -> str:
     return (site / rel).read_text(encoding="utf-8")
 
 
+def section(html: str, anchor: str) -> str:
+    """The HTML of one page section: from its heading (id=anchor) to the next h2."""
+    return html.split(f'id="{anchor}">', 1)[1].split("<h2", 1)[0]
+
+
 def text_of(html: str) -> str:
     """The article's text as a reader sees it: tags dropped, entities decoded, whitespace folded."""
     if "<article" in html:
@@ -76,6 +81,35 @@ def test_entries_stay_out_of_the_navigation(built):
     assert not any(re.search(r"(approaches|programmes|studies)/sample-", t) for t in targets), targets
 
 
+def test_every_internal_link_resolves(built):
+    """Generated pages link with raw HTML (MkDocs does not check those): check them all,
+    anchors included. Links to Datasette (/data/...) and outside the site are skipped."""
+    _, site = built
+    ids: dict[Path, set[str]] = {}
+    broken = []
+    checked = 0
+    for path in sorted(site.rglob("*.html")):
+        for tag, attrs in parse(path).tags:
+            href = attrs.get("href") if tag == "a" else None
+            if not href or re.match(r"[a-z]+:|/", href):
+                continue
+            file, _, anchor = href.partition("#")
+            target = (path.parent / file.split("?")[0]).resolve() if file else path
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append((path.relative_to(site).as_posix(), href))
+                continue
+            if anchor and not anchor.startswith("__"):
+                if target not in ids:
+                    ids[target] = {a.get("id") for _, a in parse(target).tags if a.get("id")}
+                if anchor not in ids[target]:
+                    broken.append((path.relative_to(site).as_posix(), href))
+            checked += 1
+    assert broken == []
+    assert checked > 500
+
+
 # ---------------------------------------------------------------- entry pages
 
 
@@ -90,19 +124,24 @@ def test_approach_page_at_a_glance_crosswalk_and_links(built):
     assert "1 study, best SMS 5 in this repository" in text
     assert "A study found an outcome got worse" in text  # backfire warning, not the harmful banner
     assert "Caution: harmful" not in text.split("Related entries")[0]
-    crosswalk = html.split('id="ratings"')[1].split('id="findings"')[0]
+    crosswalk = section(html, "ratings")
     assert crosswalk.count("<tr>") == 3  # header + one row per source/outcome
-    assert "YEF Toolkit Violence (perpetration) (“violence”) Moderate Moderate impact −21% – – 2026-01-15" in text_of(crosswalk)
-    findings = html.split('id="findings"')[1].split('id="programmes"')[0]
-    assert "odds ratio 0.8 (CI 0.65 to 0.98), significant" in text_of(findings)
-    assert "Randomised controlled trial (SMS 5)" in text_of(findings)
+    assert "YEF Toolkit checked 2026-01-15 Violence (perpetration) (“violence”) Moderate Moderate impact −21% –" in text_of(crosswalk)
+    assert "EEF Teaching and Learning Toolkit checked 2026-01-15 Attainment Low impact Low impact +2 months' progress " \
+        "Evidence: moderate evidence Cost: moderate" in text_of(crosswalk)
+    findings = section(html, "findings")
+    assert text_of(findings).endswith(
+        "Sample trial of mentoring (2020) Randomised controlled trial (SMS 5) Violence (perpetration) violent offences over 12 months "
+        "Follow-up: 12 months odds ratio 0.8 (CI 0.65 to 0.98), significant Favourable Fewer violent offences in the mentored group. "
+        "Sample trial of mentoring (2020) Randomised controlled trial (SMS 5) Suspension suspensions over 12 months "
+        "Follow-up: not stated +10% Unfavourable More suspensions in the mentored group.")
     assert 'href="https://github.com/london-vru/whatworks/edit/main/evidence/approaches/sample-mentoring.yml">Suggest a change</a>' in html
     assert 'href="/data/evidence/approaches/sample-mentoring"' in html
     assert 'href="/data/evidence/approaches/sample-mentoring.json"' in html
     assert 'href="/data/evidence/approaches.csv?id=sample-mentoring"' in html
     assert ("Cite this page: Sample mentoring. In: What works to prevent youth violence. London Violence Reduction Unit. "
             "Last reviewed 2026-01-15. https://london-vru.github.io/whatworks/approaches/sample-mentoring.html") in text
-    related = text_of(html.split('id="related">')[1].split('<h2')[0])
+    related = text_of(section(html, "related"))
     assert related.startswith("Related entries Sample boot camps (approach) Caution: harmful Sample London programme (programme)")
     assert "First added 2025-12-01 Last changed 2026-01-15" in text
 
@@ -179,6 +218,7 @@ def test_home_page_entry_points(built):
     recent = re.findall(r'<li><a href="([^"]+)">', html.split('id="recently-reviewed"')[1])
     assert recent == ["studies/sample-study-2020.html", "programmes/sample-programme.html",
                       "approaches/sample-mentoring.html", "approaches/sample-boot-camps.html"]
+    assert '<a href="feed.xml" type="application/atom+xml">news feed of changes</a>' in html
 
 
 def test_gap_map_cells(built):
