@@ -69,25 +69,27 @@ def test_home_to_priority_area_to_approach(page, base_url):
 
 
 def test_browse_filters_and_sorting(page, base_url):
+    from playwright.sync_api import expect
+
     page.goto(base_url + "browse/index.html")
     rows = page.locator("#ww-browse tbody tr")
     count = page.locator("#ww-count")
     assert page.locator("#ww-filters").is_visible()
-    assert count.inner_text() == "4 of 4 entries shown"
+    expect(count).to_have_text("4 of 4 entries shown")
 
     page.get_by_label("Setting").select_option("pru")
-    assert count.inner_text() == "3 of 4 entries shown"
+    expect(count).to_have_text("3 of 4 entries shown")
     assert page.locator("#ww-browse tbody tr:visible td:first-child a").all_inner_texts() == \
         ["Sample London programme", "Sample mentoring", "Sample trial of mentoring (2020)"]
-    assert page.url.endswith("browse/index.html?setting=pru")
+    expect(page).to_have_url(base_url + "browse/index.html?setting=pru")
 
     page.get_by_label("Impact (our band)").select_option("harmful")
-    assert count.inner_text() == "0 of 4 entries shown"
+    expect(count).to_have_text("0 of 4 entries shown")
     page.get_by_role("button", name="Clear filters").click()
-    assert count.inner_text() == "4 of 4 entries shown"
+    expect(count).to_have_text("4 of 4 entries shown")
 
     page.get_by_label("Evidence (best design)").select_option("5")
-    assert count.inner_text() == "3 of 4 entries shown"
+    expect(count).to_have_text("3 of 4 entries shown")
     page.get_by_label("Evidence (best design)").select_option("0")
     assert page.locator("#ww-browse tbody tr:visible td:first-child a").all_inner_texts() == ["Sample boot camps"]
     page.get_by_label("Evidence (best design)").select_option("")
@@ -99,7 +101,7 @@ def test_browse_filters_and_sorting(page, base_url):
 
     # A shared link opens with its filter applied.
     page.goto(base_url + "browse/index.html?band=harmful")
-    assert count.inner_text() == "1 of 4 entries shown"
+    expect(count).to_have_text("1 of 4 entries shown")
     assert page.get_by_label("Impact (our band)").input_value() == "harmful"
 
 
