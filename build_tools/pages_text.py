@@ -94,7 +94,12 @@ def safe_url(value: str | None) -> Markup:
 def front_matter(title: str, description: str | None = None, hide: tuple[str, ...] = ()) -> Markup:
     """YAML front matter for a page. Material prints meta title and description into the
     HTML unescaped, so they are HTML-escaped here; JSON strings are valid YAML.
-    `hide` takes Material's sidebar names ("navigation", "toc") for pages that need width."""
+    `hide` takes Material's sidebar names ("navigation", "toc") for pages that need width.
+
+    Why front matter at all: a generated page starts with its "Generated from <yaml>"
+    comment, and MkDocs takes a page's title only from an H1 that comes first, so the
+    comment would leave every entry titled after its file name. Front matter must be the
+    first lines of a file, so the comment is the first line of the page body after it."""
     lines = ["---", f"title: {json.dumps(html.escape(' '.join(title.split())))}"]
     if description:
         lines.append(f"description: {json.dumps(html.escape(' '.join(description.split())))}")
