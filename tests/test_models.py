@@ -55,4 +55,4 @@ def test_schema_lists_vocabulary_values_for_editors(real_corpus):
     assert "pru" in schema["properties"]["settings"]["items"]["enum"]
     assert schema["$defs"]["Rating"]["properties"]["source"]["enum"][0] == "yef-toolkit"
     assert schema["additionalProperties"] is False
-    assert models.Approach.model_fields["summary"].description in json.dumps(schema)
+    assert models.Approach.model_fields["summary"].description in json.dumps(schema, ensure_ascii=False)
