@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
+from itertools import accumulate
 from math import log
 from operator import itemgetter
 from pathlib import Path
@@ -34,7 +35,7 @@ from .corpus import Corpus
 from .models import Entry, Study
 
 # Bump when the schema or the document text changes: an index of another format is rebuilt.
-FORMAT = "whatworks-search-1"
+FORMAT = "whatworks-search-3"
 FORMAT_FILE = "FORMAT"
 FACETS = ("type", "settings", "outcomes", "priority_areas", "band", "level", "design")
 TEXT_FIELDS = ("name", "summary", "body")
@@ -96,11 +97,11 @@ def _writing(ix, docs: Iterable[dict[str, str]], update: bool = False, **options
 def _schema() -> Schema:
     stem = StemmingAnalyzer()
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=ID(stored=True, unique=True, sortable=True),  # a column: docnum -> id for ties, read fast
         type=ID(stored=True),
-        # positions only where phrases matter (names, summaries): body postings stay small
+        # positions (exact phrases) only in names: summary and body postings stay small and fast
         name=_SpelledText(stored=True, analyzer=stem, field_boost=3.0, spelling=True),
-        summary=_SpelledText(stored=True, analyzer=stem, field_boost=1.5, spelling=True),
+        summary=_SpelledText(stored=True, analyzer=stem, field_boost=1.5, spelling=True, phrase=False),
         body=_SpelledText(analyzer=stem, spelling=True, phrase=False),
         digest=ID(stored=True),
         **{f: KEYWORD(commas=True, lowercase=True) for f in FACETS if f != "type"},
@@ -385,10 +386,7 @@ class SearchIndex:
 
     def _docnum_ids(self) -> list[str]:
         if self._ids is None:
-            ids = [""] * self.searcher.doc_count_all()
-            for docnum, stored in self.searcher.reader().iter_docs():
-                ids[docnum] = stored["id"]
-            self._ids = ids
+            self._ids = [i.decode() if isinstance(i, bytes) else i for i in self.searcher.reader().column_reader("id")]
         return self._ids
 
     # ---- evaluation: Whoosh query -> {docnum: score} for every match
@@ -608,12 +606,17 @@ def _read_postings(matcher) -> tuple[list[int], list[float]]:
     blocks whole (about 5x faster than stepping the matcher a posting at a time); any other
     codec is stepped through Whoosh's public matcher methods."""
     leaf = getattr(matcher, "child", matcher)  # a FilterMatcher hides deleted documents
-    blocks = all(hasattr(leaf, a) for a in ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights", "_i"))
+    blocks = all(hasattr(leaf, a) for a in ("_read_data", "_data", "_byteids", "_read_ids", "_read_weights", "_next_block",
+                                             "_ids", "_weights", "_i"))
     ids: list[int] = []
     weights: list[float] = []
     if blocks:
         while leaf.is_active():
-            if leaf._ids is None:
+            if leaf._ids is None and not leaf._byteids:  # whoosh decodes deltas in Python; accumulate is C
+                if leaf._data is None:
+                    leaf._read_data()
+                leaf._ids = tuple(accumulate(leaf._data[0]))
+            elif leaf._ids is None:
                 leaf._read_ids()
             if leaf._weights is None:
                 leaf._read_weights()
@@ -661,9 +664,10 @@ def _is_filter(q: query.Query) -> bool:
 
 
 def _phrases_to_terms(q: query.Query) -> query.Query:
-    """`body` keeps no positions (smaller, faster index): a phrase there matches all its words."""
-    if isinstance(q, query.Phrase) and q.fieldname == "body":
-        return query.And([query.Term("body", w) for w in q.words], boost=q.boost)
+    """Summary and body keep no positions (smaller, faster index): a phrase there matches
+    all its words; names keep exact phrases."""
+    if isinstance(q, query.Phrase) and q.fieldname in ("summary", "body"):
+        return query.And([query.Term(q.fieldname, w) for w in q.words], boost=q.boost)
     if q.is_leaf():
         return q
     return q.apply(_phrases_to_terms)
