@@ -60,3 +60,17 @@ def write_text(target: Path, text: str) -> None:
     """Atomic, deterministic text write (UTF-8, \\n line ends)."""
     with atomic_file(target) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
+
+
+def sweep_stale(out_dir: Path) -> None:
+    """Remove temp files and folders left by a build that was killed mid-way (one build at a
+    time writes an output folder, so anything temp found at the start is stale)."""
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        return
+    for path in out_dir.iterdir():
+        if path.name.startswith(".") and path.name.endswith(".tmp"):
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+        elif path.name.startswith(".") and path.name.endswith(".old"):
+            recover_dir(path.with_name(path.name[1:-4]))
+            shutil.rmtree(path, ignore_errors=True)

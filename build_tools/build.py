@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from .atomic import sweep_stale
 from .corpus import Corpus, load_corpus
 from .problems import render
 from .progress import counter, step
@@ -51,6 +52,7 @@ def _builder_errors() -> tuple[type[Exception], ...]:
 
 def build_outputs(corpus: Corpus, out: Path, only: tuple[str, ...], repo: Path) -> None:
     out = Path(out)
+    sweep_stale(out)
     related: dict[str, tuple[str, ...]] = {}
     if "db" in only:
         from .database import build_database
