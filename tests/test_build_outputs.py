@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, make_tree
+from site_support import site_repo as shared_site_repo
 
 WHATWORKS = [sys.executable, "-m", "build_tools"]
 
@@ -27,14 +28,10 @@ def snapshot(out: Path) -> dict[str, str]:
 
 
 def site_repo(root: Path) -> Path:
-    """A repository-shaped folder: evidence, site sources and mkdocs.yml (the site build needs them)."""
+    """A repository-shaped folder: the fixture evidence plus the site sources and metadata."""
     make_tree(root)
-    for name in ("mkdocs.yml", "CONTRIBUTING.md", "datasette_metadata.yml"):
-        (root / name).write_bytes((REPO / name).read_bytes())
-    subprocess.run(["git", "ls-files", "site"], cwd=REPO, check=True, capture_output=True, text=True)
-    for rel in subprocess.run(["git", "ls-files", "site"], cwd=REPO, check=True, capture_output=True, text=True).stdout.split():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_bytes((REPO / rel).read_bytes())
+    shared_site_repo(root)
+    (root / "datasette_metadata.yml").write_bytes((REPO / "datasette_metadata.yml").read_bytes())
     return root
 
 
