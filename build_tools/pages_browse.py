@@ -44,7 +44,7 @@ def browse_page(corpus: Corpus, facts: Mapping[str, Facts]) -> str:
         ("age", "Age", [(name, f"{low} to {high}") for name, low, high in AGE_BANDS]),
         ("outcome", "Outcome", [(t.id, t.label) for t in corpus.vocabularies["outcomes"].terms]),
         ("area", "Priority area", [(t.id, t.label) for t in corpus.vocabularies["priority-areas"].terms]),
-        ("band", "Impact (our band)", [(t.id, t.label) for t in sorted(corpus.vocabularies["impact-bands"].terms, key=lambda t: band_rank(t.id))]),
+        ("band", "Impact on violence (our band)", [(t.id, t.label) for t in sorted(corpus.vocabularies["impact-bands"].terms, key=lambda t: band_rank(t.id))]),
         ("evidence", "Evidence (best design)", list(SMS_FILTERS)),
         ("cost", "Cost (source's label)", [(_cost_key(c), c) for c in costs]),
     ]

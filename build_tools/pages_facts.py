@@ -12,6 +12,10 @@ SECTION = {"approach": "approaches", "programme": "programmes", "study": "studie
 KIND_LABEL = {"approach": "Approach", "programme": "Programme", "study": "Study"}
 # Best first. A harmful rating overrides everything else in the headline.
 BAND_ORDER = ("high", "moderate", "low", "none", "insufficient", "harmful")
+# Lists rank and filter on impact on violence, the repository's purpose: a High on another outcome
+# (behaviour, exclusions, attainment) must not make an approach look "high impact" here. Those
+# ratings stay on the entry page, with their outcome.
+HEADLINE_OUTCOMES = ("violence-perpetration", "violence-victimisation")
 # Alternative provision is first-class for this repository: these settings lead every list.
 AP_SETTINGS = ("pru", "other-ap", "in-school-ap-unit")
 
@@ -23,8 +27,8 @@ class Facts:
     name: str
     summary: str
     path: str  # site path of the page, e.g. "approaches/mentoring.html"
-    bands: tuple[str, ...]  # harmonised bands of its ratings, best first, no repeats
-    headline: str | None  # the one band shown in lists
+    bands: tuple[str, ...]  # harmonised bands of its ratings on violence outcomes, best first, no repeats
+    headline: str | None  # the one band shown in lists: impact on violence ("harmful" if any source says so)
     harmful: bool  # a source rates it harmful (Corpus.is_harmful)
     backfires: int  # unfavourable study findings: shown as a warning, not as "harmful"
     settings: tuple[str, ...]
@@ -67,7 +71,7 @@ def entry_facts(corpus: Corpus, entry: Entry) -> Facts:
             outcomes=study_outcomes(entry), priority_areas=(), evidence=(), cost=(), n_studies=1,
             best_sms=sms, last_reviewed=entry.review.last_reviewed.isoformat(),
         )
-    found = [corpus.band(r) for r in entry.ratings]
+    found = [corpus.band(r) for r in entry.ratings if r.outcome in HEADLINE_OUTCOMES]
     bands = tuple(sorted({b for b in found if b}, key=band_rank))
     source = lambda r: corpus.label("sources", r.source)  # noqa: E731 - tiny local helper
     evidence = tuple(dict.fromkeys(f"{source(r)}: {r.evidence}" for r in entry.ratings if r.evidence))
@@ -76,7 +80,7 @@ def entry_facts(corpus: Corpus, entry: Entry) -> Facts:
     levels = [lvl for lvl in (corpus.sms_level(s) for s in studies) if lvl is not None]
     return Facts(
         id=entry.id, kind=kind, name=entry.name, summary=entry.summary, path=f"{SECTION[kind]}/{entry.id}.html",
-        bands=bands, headline=headline_band(bands, "harmful" in bands), harmful=corpus.is_harmful(entry),
+        bands=bands, headline=headline_band(bands, corpus.is_harmful(entry)), harmful=corpus.is_harmful(entry),
         backfires=len(corpus.backfires(entry)),
         settings=entry.settings, age_bands=corpus.age_bands(entry), outcomes=entry.outcomes,
         priority_areas=entry.priority_areas, evidence=evidence, cost=cost, n_studies=len(studies),

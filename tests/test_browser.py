@@ -83,7 +83,7 @@ def test_browse_filters_and_sorting(page, base_url):
         ["Sample London programme", "Sample mentoring", "Sample trial of mentoring (2020)"]
     expect(page).to_have_url(base_url + "browse/index.html?setting=pru")
 
-    page.get_by_label("Impact (our band)").select_option("harmful")
+    page.get_by_label("Impact on violence (our band)").select_option("harmful")
     expect(count).to_have_text("0 of 4 entries shown")
     page.get_by_role("button", name="Clear filters").click()
     expect(count).to_have_text("4 of 4 entries shown")
@@ -94,7 +94,7 @@ def test_browse_filters_and_sorting(page, base_url):
     assert page.locator("#ww-browse tbody tr:visible td:first-child a").all_inner_texts() == ["Sample boot camps"]
     page.get_by_label("Evidence (best design)").select_option("")
 
-    page.get_by_role("button", name="Impact (our band)").click()
+    page.get_by_role("button", name="Impact on violence (our band)").click()
     first = page.locator("#ww-browse tbody tr td:first-child a").all_inner_texts()
     assert first[:2] == ["Sample mentoring", "Sample boot camps"]  # moderate, then harmful, then unrated
     assert page.locator("#ww-browse th").nth(2).get_attribute("aria-sort") == "ascending"
@@ -102,7 +102,7 @@ def test_browse_filters_and_sorting(page, base_url):
     # A shared link opens with its filter applied.
     page.goto(base_url + "browse/index.html?band=harmful")
     expect(count).to_have_text("1 of 4 entries shown")
-    assert page.get_by_label("Impact (our band)").input_value() == "harmful"
+    assert page.get_by_label("Impact on violence (our band)").input_value() == "harmful"
 
 
 def test_browse_works_without_javascript(browser, base_url):

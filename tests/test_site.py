@@ -189,7 +189,7 @@ def test_browse_table_lists_every_entry_with_filter_data(built):
     assert len(rows) == 4
     assert ('<tr data-kind="approach" data-setting="community pru" data-age="10-13 14-17" '
             'data-outcome="violence-perpetration exclusion" data-area="violence-and-exploitation inclusive-education" '
-            'data-band="moderate low" data-evidence="5" data-cost="eef-teaching-and-learning-toolkit-moderate">') in rows
+            'data-band="moderate" data-evidence="5" data-cost="eef-teaching-and-learning-toolkit-moderate">') in rows
     assert re.search(r'<form id="ww-filters"[^>]*\shidden[\s>]', html)  # shown only by browse.js
     options = re.findall(r'<select id="ww-f-setting".*?</select>', html)[0]
     assert re.findall(r'<option value="([^"]*)"', options)[:4] == ["", "pru", "other-ap", "in-school-ap-unit"]
@@ -213,7 +213,7 @@ def test_home_page_entry_points(built):
     areas = re.findall(r'<a class="ww-area" href="priority-areas/([a-z-]+)\.html">', html)
     assert areas == ["violence-and-exploitation", "positive-opportunities", "stronger-families", "inclusive-education", "community-led"]
     text = text_of(html)
-    assert "Highest-rated approaches Approaches with the highest impact band any source gives them. Check the outcome each rating refers to on the approach's page. Moderate impact Sample mentoring" in text
+    assert "Highest-rated approaches Approaches with the highest impact band any source gives them for violence. Ratings on other outcomes (behaviour, exclusions, attainment) are on each approach's page. Moderate impact Sample mentoring" in text
     assert "Harmful practices At least one source rates these as harmful: they made outcomes worse. Read the page before using any of them. Sample boot camps (approach)" in text
     recent = re.findall(r'<li><a href="([^"]+)">', html.split('id="recently-reviewed"')[1])
     assert recent == ["studies/sample-study-2020.html", "programmes/sample-programme.html",
