@@ -11,6 +11,8 @@ once, so a rebuilt file needs a new Datasette).
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import html
 import json
 import mimetypes
@@ -42,7 +44,31 @@ def make_datasette(out: Path) -> Any:
     plugins = metadata.setdefault("plugins", {})
     plugins["whatworks-search"] = dict(plugins.get("whatworks-search", {})) | {"index_dir": str((out / "search").resolve())}
     # immutable: opened read-only with no locking and no change checks; Datasette never writes to it
-    return Datasette(immutables=[str(db)], metadata=metadata, settings=settings)
+    datasette = Datasette(immutables=[str(db)], metadata=metadata, settings=settings)
+    # Datasette 0.65.5 merges and deep-copies the whole metadata (every table's column descriptions)
+    # on each table permission check, four per table request: a third of a table JSON request's time
+    # (bench/load.py). The metadata is fixed for this instance (a rebuild makes a new one), so the
+    # answer per table is too.
+    datasette._table_permission_allows = functools.lru_cache(maxsize=None)(datasette._table_permission_allows)
+    _refresh_schemas_once(datasette)
+    return datasette
+
+
+def _refresh_schemas_once(datasette: Any) -> None:
+    """Datasette asks every database for its schema version before each request: three trips to its
+    SQL threads, and under load each trip waits a full turn of the event loop (bench/load.py). The
+    database is immutable and a rebuild makes a new Datasette, so the first answer stays true."""
+    refresh, lock, done = datasette.refresh_schemas, asyncio.Lock(), False
+
+    async def refresh_once() -> None:
+        nonlocal done
+        if not done:
+            async with lock:
+                if not done:
+                    await refresh()
+                    done = True
+
+    datasette.refresh_schemas = refresh_once
 
 
 class Router:
