@@ -88,7 +88,7 @@ async def search_json(datasette, request) -> Response:
 async def search_page(datasette, request) -> Response:
     q = request.args.get("q", "")
     context = {"q": q, "searched": "q" in request.args, "error": None, "results": [], "facets": {}, "total": 0,
-               "suggestion": None, "json_url": datasette.urls.path("-/search.json") + "?" + request.query_string}
+               "suggestion": None, "corrected": False, "json_url": datasette.urls.path("-/search.json") + "?" + request.query_string}
     status = 200
     if context["searched"]:
         try:

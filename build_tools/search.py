@@ -11,6 +11,8 @@ stored, which keeps the index small and the build fast.
 
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import heapq
 import json
@@ -257,10 +259,11 @@ class SearchResult:
     total: int
     suggestion: str | None = None
     query: str = ""
+    corrected: bool = False  # the query found nothing, so these are the results for `suggestion`
 
     def as_dict(self) -> dict[str, object]:
         return {"query": self.query, "total": self.total, "suggestion": self.suggestion,
-                "results": self.results, "facets": self.facets}
+                "corrected": self.corrected, "results": self.results, "facets": self.facets}
 
 
 # facet name in output and query syntax -> index field
@@ -364,7 +367,14 @@ class SearchIndex:
                   for name in FACET_REPORT}
         words = {t.decode() if isinstance(t, bytes) else t for f, t in q.iter_all_terms() if f in TEXT_FIELDS}
         rows = [self._row(docnum, score, words) for docnum, score in self._top(scores, limit)]
-        return SearchResult(rows, facets, len(scores), self.suggest(text), text)
+        suggestion = self.suggest(text)
+        if not scores and suggestion and suggestion != text:
+            # A misspelling that finds nothing: show what the corrected query finds (practitioners
+            # rarely retype), and say so.
+            fixed = self.search(suggestion, filters, limit)
+            if fixed.total:
+                return dataclasses.replace(fixed, suggestion=suggestion, query=text, corrected=True)
+        return SearchResult(rows, facets, len(scores), suggestion, text)
 
     def _top(self, scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
         """Best `limit` by score, ties by id (so an updated index ranks as a rebuilt one)."""

@@ -69,10 +69,13 @@ def _check_filters(ix: SearchIndex, filters: dict[str, tuple[str, ...]]) -> None
 
 def _print_text(result: SearchResult) -> None:
     shown = len(result.results)
-    what = f'"{result.query}"' if result.query.strip() else "everything"
+    asked = result.suggestion if result.corrected else result.query
+    if result.corrected:
+        click.echo(f'No results for "{result.query}"; showing results for "{result.suggestion}".')
+    what = f'"{asked}"' if asked.strip() else "everything"
     click.echo(f"{result.total} {'entry' if result.total == 1 else 'entries'} match {what}"
                + (f" (showing {shown})" if shown < result.total else ""))
-    if result.suggestion:
+    if result.suggestion and not result.corrected:
         click.echo(f"Did you mean: {result.suggestion}")
     for n, row in enumerate(result.results, 1):
         click.echo(f"\n{n:>2}. {row['name']}  [{row['type']}: {row['id']}]  score {row['score']:g}")

@@ -48,10 +48,11 @@ def test_text_output_ranks_highlights_and_counts(index_dir):
 def test_json_output_has_results_facets_suggestion_total(index_dir):
     result = run("--index", index_dir, "mentring", "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {
-        "query": "mentring", "total": 0, "suggestion": "mentoring", "results": [],
-        "facets": {"type": {}, "setting": {}, "outcome": {}, "priority_area": {}},
-    }
+    corrected = json.loads(result.output)  # nothing matches the typo, so the correction's results are shown
+    assert {k: corrected[k] for k in ("query", "total", "suggestion", "corrected")} == {
+        "query": "mentring", "total": 3, "suggestion": "mentoring", "corrected": True}
+    assert [row["id"] for row in corrected["results"]] == ["sample-study-2020", "sample-mentoring", "sample-programme"]
+    assert corrected["facets"]["type"] == {"approach": 1, "programme": 1, "study": 1}
     result = run("--index", index_dir, "mentoring", "--json", "--limit", "1")
     data = json.loads(result.output)
     assert data["total"] == 3
@@ -62,8 +63,11 @@ def test_json_output_has_results_facets_suggestion_total(index_dir):
 
 
 def test_suggestion_shown_in_text(index_dir):
-    result = run("--index", index_dir, "mentring")
-    assert result.output == '0 entries match "mentring"\nDid you mean: mentoring\n'
+    result = run("--index", index_dir, "mentring", "--limit", "1")
+    assert result.output.splitlines()[:2] == ['No results for "mentring"; showing results for "mentoring".',
+                                              '3 entries match "mentoring" (showing 1)']
+    nothing = run("--index", index_dir, "zzzzqqq")
+    assert nothing.output == '0 entries match "zzzzqqq"\n'
 
 
 @pytest.mark.parametrize("options,expected", [

@@ -65,7 +65,12 @@ def test_json_filters_and_suggestion(served):
     assert {r["id"] for r in data["results"]} >= {"pru-mentoring"}
     assert set(data["facets"]["type"]) == {"programme"}
     assert data["facets"]["setting"]["pru"] == data["total"]  # every match is in a PRU
-    assert served("/-/search.json?q=mentring").json()["suggestion"] == "mentoring"
+    typo = served("/-/search.json?q=mentring").json()
+    assert (typo["suggestion"], typo["corrected"], typo["query"]) == ("mentoring", True, "mentring")
+    assert "pru-mentoring" in {r["id"] for r in typo["results"]}
+    html = served("/-/search?q=mentring").text
+    assert ('<p>No results for <strong>mentring</strong>; showing results for '
+            '<a href="/data/-/search?q=mentoring">mentoring</a>.</p>') in html
 
 
 def test_html_page_escapes_the_query_exactly(served):
