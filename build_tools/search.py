@@ -12,7 +12,6 @@ stored, which keeps the index small and the build fast.
 from __future__ import annotations
 
 import dataclasses
-
 import hashlib
 import heapq
 import json
