@@ -20,6 +20,7 @@ import yaml
 
 from .atomic import atomic_dir, write_text
 from .corpus import Corpus
+from .incremental import forget_manifest
 from .pages_browse import browse_page, section_indexes, topic_pages
 from .pages_entry import SiteLinks, entry_page
 from .pages_facts import all_facts
@@ -58,6 +59,11 @@ def generate_pages(corpus: Corpus, links: SiteLinks, related: Mapping | None = N
     facts = all_facts(corpus)
     for entry in corpus.entries:
         yield f"{facts[entry.id].section}/{entry.id}.md", entry_page(corpus, entry, facts, links, related, history)
+    yield from listing_pages(corpus, facts, feed)
+
+
+def listing_pages(corpus: Corpus, facts: Mapping, feed: str | None = None) -> Iterator[tuple[str, str]]:
+    """(path, Markdown) of the pages about the whole corpus (lists, indexes, home, glossary)."""
     yield from section_indexes(corpus, facts)
     yield from topic_pages(corpus, facts)
     yield "browse/index.md", browse_page(corpus, facts)
@@ -117,6 +123,7 @@ def build_site(corpus: Corpus, out_dir: Path, repo: Path, related: Mapping | Non
     files.update(extra_files or {})
     write_generated(repo / DOCS_DIR, files)
     target = Path(out_dir) / "site"
+    forget_manifest(out_dir, "site")  # whatever an incremental build recorded no longer describes the site
     with atomic_dir(target) as tmp:
         run_mkdocs(repo, tmp, data_date(corpus))
     return target

@@ -506,30 +506,35 @@ class SearchIndex:
     def related(self, docs: list[dict[str, str]], top: int = 5, numterms: int = 10, depth: int = 200) -> dict[str, tuple[str, ...]]:
         """Whoosh's more-like-this: each document's key terms by the Bo1 model (as
         Searcher.more_like picks them), searched over `body` with BM25F. Each key term
-        contributes its `depth` best documents only, which keeps a 10k-entry corpus fast."""
-        reader = self.searcher.reader()
-        model = classify.Bo1Model(reader.doc_count_all(), reader.field_length("body"))
+        contributes its `depth` best documents only, which keeps a 10k-entry corpus fast.
+
+        Collection statistics come from `docs` (the live documents), not from Whoosh's
+        counters, which keep counting replaced documents until segments merge; ties at the
+        depth cut go to the smaller id. So an index updated in place gives what a rebuilt
+        one gives (incremental builds must equal full ones)."""
         ids = self._docnum_ids()
         docnum = {ids[n]: n for n in self.live}
-        collection: dict[str, float] = {}
+        rank = {n: -i for i, n in enumerate(sorted(self.live, key=ids.__getitem__))}  # smaller id, larger rank
+        analysed = []
+        collection: Counter[str] = Counter()
+        for doc in docs:
+            body = Counter(analyse(doc["body"]))
+            collection.update(body)
+            # same counts as analysing the three joined by newlines: no token spans a newline
+            analysed.append((doc["id"], body + Counter(analyse(doc["name"] + "\n" + doc["summary"]))))
+        model = classify.Bo1Model(len(docs), collection.total())
         best: dict[str, list[tuple[int, float]]] = {}
         related = {}
-        for doc in docs:
-            counts = Counter(analyse("\n".join((doc["name"], doc["summary"], doc["body"]))))
-            keyed = []
-            for stem, tf in counts.items():
-                if stem not in collection:
-                    collection[stem] = reader.frequency("body", stem)
-                if collection[stem]:
-                    keyed.append((model.score(tf, collection[stem], 0), stem))
+        for doc_id, counts in analysed:
+            keyed = [(model.score(tf, collection[stem], 0), stem) for stem, tf in counts.items() if collection[stem]]
             found: dict[int, float] = {}
             for weight, stem in sorted(keyed, reverse=True)[:numterms]:
                 if stem not in best:
-                    best[stem] = heapq.nlargest(depth, self._term("body", stem).items(), key=itemgetter(1))
+                    best[stem] = heapq.nlargest(depth, self._term("body", stem).items(), key=lambda kv: (kv[1], rank[kv[0]]))
                 for n, score in best[stem]:
                     found[n] = found.get(n, 0.0) + weight * score
-            found.pop(docnum.get(doc["id"], -1), None)
-            related[doc["id"]] = tuple(ids[n] for n, _ in self._top(found, top))
+            found.pop(docnum.get(doc_id, -1), None)
+            related[doc_id] = tuple(ids[n] for n, _ in self._top(found, top))
         return related
 
     def whoosh_scores(self, text: str, limit: int = 10) -> list[tuple[str, float]]:
