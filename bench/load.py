@@ -1,6 +1,6 @@
 """Bounded load test of the real `whatworks serve` (loopback only; stops by itself).
 
-    python bench/load.py [--clients 20] [--duration 30] [--max-requests 20000] [--corpus N] [--json]
+    python bench/load.py [--clients 20] [--duration 30] [--max-requests 50000] [--think MS] [--corpus N] [--json]
 
 1. Copies the evidence (real, or N synthetic entries from bench/generate.py) into a throwaway
    repository skeleton, so the server's build never writes into the shared site/ or _build/ and
@@ -8,12 +8,16 @@
 2. Starts `whatworks serve` on a free 127.0.0.1 port (output to a log file, never a pipe) and
    waits until the site and Datasette answer.
 3. Floor: each kind of request alone, one client, no load (same run, same machine).
-4. Load: `--clients` concurrent clients, no think time, until `--duration` seconds or
-   `--max-requests` requests, whichever comes first, over the request mix below.
+4. Load: `--clients` concurrent clients (no think time unless `--think`), until `--duration`
+   seconds or `--max-requests` requests, whichever comes first, over the mix in request_mix();
+   the server process's CPU time per request is read from /proc.
 5. Pathological SQL: queries that would run for minutes, sent through Datasette's SQL
    interface, must come back as "SQL Interrupted" within the time limit while probe clients
    keep getting answers (measured during and after).
+6. A/B: the Datasette that serve_app.make_datasette builds vs the same without its two speed-ups,
+   in-process, alternating rounds (`--ab-rounds 0` skips it).
 Reports per kind: count, errors, p50, p95, max (ms) and p95 as a multiple of the floor.
+Exit status 1 if any request failed or a pathological query was not interrupted.
 """
 
 from __future__ import annotations
@@ -37,10 +41,11 @@ from urllib.parse import quote
 
 import httpx
 
+from build_tools.pages import GENERATED_DIRS, GENERATED_FILES
+
 REPO = Path(__file__).resolve().parent.parent
 WHATWORKS = Path(sys.executable).parent / "whatworks"
-SITE_GENERATED = {"approaches", "programmes", "studies", "priority-areas", "settings", "outcomes", "browse",
-                  "gap-map", "glossary.md", "rating-scales.md", "index.md", "feed.xml"}
+SITE_GENERATED = {*GENERATED_DIRS, *GENERATED_FILES, "feed.xml"}  # written by the build, not copied
 TABLE_KINDS = ("table", "table_facets")  # the issue's target: p95 <= 100 ms, 0 errors
 TARGET_P95_MS = 100.0
 SEARCHES = ("mentoring", "knife crime", "exclusion", "family therapy", "mentorign", "police")
@@ -140,23 +145,23 @@ def schedule(mix: dict[str, list[str]]) -> list[tuple[str, str]]:
     return [(kind, urls[i % len(urls)]) for i in range(width) for kind, urls in mix.items()]
 
 
-async def fetch(client: httpx.AsyncClient, kind: str, url: str) -> tuple[str, float, str | None]:
-    """(kind, milliseconds, error or None). An error is anything but a 200 of the expected type."""
-    start = time.perf_counter()
+async def fetch(client: httpx.AsyncClient, kind: str, url: str) -> tuple[str, float, str | None, int]:
+    """(kind, milliseconds, error or None, body bytes). An error is anything but a 200 of the expected type."""
+    start, size = time.perf_counter(), 0
     try:
         response = await client.get(url)
-        error = None if response.status_code == 200 else f"HTTP {response.status_code}"
+        error, size = None if response.status_code == 200 else f"HTTP {response.status_code}", len(response.content)
         want = "text/html" if kind.startswith("site") else "application/json"
         if error is None and not response.headers.get("content-type", "").startswith(want):
             error = f"content-type {response.headers.get('content-type')}"
     except httpx.HTTPError as exc:
         error = type(exc).__name__
-    return kind, (time.perf_counter() - start) * 1000, error
+    return kind, (time.perf_counter() - start) * 1000, error, size
 
 
-def client_for(base: str, clients: int) -> httpx.AsyncClient:
+def client_for(base: str, clients: int, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    return httpx.AsyncClient(base_url=base, limits=limits, timeout=10)
+    return httpx.AsyncClient(base_url=base, limits=limits, timeout=10, transport=transport)
 
 
 def cpu_seconds(pid: int | None) -> float:
@@ -169,7 +174,8 @@ def cpu_seconds(pid: int | None) -> float:
 
 
 async def run_load(base: str, mix: dict[str, list[str]], clients: int, duration: float, max_requests: int,
-                   stop: asyncio.Event | None = None, server_pid: int | None = None, think: float = 0.0) -> dict:
+                   stop: asyncio.Event | None = None, server_pid: int | None = None, think: float = 0.0,
+                   transport: httpx.AsyncBaseTransport | None = None) -> dict:
     """Closed-loop clients over the mix until duration, max_requests or `stop`; stats per kind.
     clients=0 means one client per kind, each asking only for its kind (probes). Each client
     waits `think` seconds between its requests (0: as fast as the server answers)."""
@@ -187,7 +193,7 @@ async def run_load(base: str, mix: dict[str, list[str]], clients: int, duration:
             if think:
                 await asyncio.sleep(think)
 
-    async with client_for(base, len(plans)) as client:
+    async with client_for(base, len(plans), transport) as client:
         start, cpu, own = time.perf_counter(), cpu_seconds(server_pid), time.process_time()
         # the hard bound: clients stop at the deadline; a stuck request is cut by the 10 s timeout
         await asyncio.wait_for(asyncio.gather(*(worker(plan, c) for c, plan in enumerate(plans))), duration + 30)
@@ -204,7 +210,7 @@ def percentile(sorted_ms: list[float], q: float) -> float:
     return sorted_ms[min(len(sorted_ms) - 1, max(0, int(q * len(sorted_ms) + 0.999999) - 1))] if sorted_ms else 0.0
 
 
-def summarise(results: list[tuple[str, float, str | None]], elapsed: float) -> dict:
+def summarise(results: list[tuple[str, float, str | None, int]], elapsed: float) -> dict:
     kinds: dict[str, dict] = {}
     for kind in sorted({r[0] for r in results}):
         mine = [r for r in results if r[0] == kind]
@@ -212,7 +218,7 @@ def summarise(results: list[tuple[str, float, str | None]], elapsed: float) -> d
         errors = sorted({r[2] for r in mine if r[2]})
         kinds[kind] = {"count": len(mine), "errors": sum(1 for r in mine if r[2]), "error_kinds": errors,
                        "p50_ms": round(percentile(ms, 0.5), 1), "p95_ms": round(percentile(ms, 0.95), 1),
-                       "max_ms": round(ms[-1], 1) if ms else 0.0}
+                       "max_ms": round(ms[-1], 1) if ms else 0.0, "kb": round(sum(r[3] for r in mine) / len(mine) / 1024, 1)}
     total = len(results)
     return {"requests": total, "errors": sum(k["errors"] for k in kinds.values()), "seconds": round(elapsed, 2),
             "throughput_rps": round(total / elapsed, 1) if elapsed else 0.0, "kinds": kinds}
@@ -256,6 +262,28 @@ async def pathological(base: str, mix: dict[str, list[str]], sql: str, parallel:
     return {"parallel": parallel, "answers": answers, "during": during, "after": after}
 
 
+async def datasette_ab(out: Path, mix: dict[str, list[str]], clients: int, rounds: int, seconds: float = 3.0) -> dict:
+    """In-process A/B of the two speed-ups in serve_app.make_datasette: the Datasette it makes vs the
+    same one without them, `clients` clients through httpx's ASGI transport (no HTTP, no server
+    process; CPU counts client and server), rounds alternating so both see the same machine."""
+    from build_tools.serve_app import make_datasette
+
+    data = {k: urls for k, urls in mix.items() if not k.startswith("site")}
+    runs: dict[str, list[dict]] = {"as served": [], "without": []}
+    for _ in range(rounds):
+        for name, found in runs.items():
+            datasette = make_datasette(out)
+            if name == "without":
+                del datasette._table_permission_allows, datasette.refresh_schemas  # the class's own methods again
+            cpu = time.process_time()
+            run = await run_load("http://ab", data, clients, seconds, 10**6, transport=httpx.ASGITransport(app=datasette.app()))
+            run["cpu_ms_per_request"] = round((time.process_time() - cpu) * 1000 / max(1, run["requests"]), 2)
+            found.append(run)
+    best = {name: max(found, key=lambda r: r["throughput_rps"]) for name, found in runs.items()}
+    return {name: {"throughput_rps": r["throughput_rps"], "cpu_ms_per_request": r["cpu_ms_per_request"], "errors": r["errors"],
+                   "table_json_p95_ms": targets(r)["table_json_p95_ms"]} for name, r in best.items()}
+
+
 async def settings(base: str) -> dict:
     async with httpx.AsyncClient(base_url=base, timeout=10) as client:
         return (await client.get("/data/-/settings.json")).json()
@@ -264,12 +292,12 @@ async def settings(base: str) -> dict:
 # ---- report ---------------------------------------------------------------------------------------
 
 def table(load: dict, floors: dict) -> str:
-    lines = [f"{'kind':<13} {'count':>6} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'floor p50':>9} {'p95/floor':>9}"]
+    lines = [f"{'kind':<13} {'count':>6} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'floor p50':>9} {'p95/floor':>9} {'KB':>7}"]
     for kind, k in load["kinds"].items():
         base = floors.get(kind, {}).get("p50_ms") or 0
         ratio = f"{k['p95_ms'] / base:9.1f}" if base else f"{'-':>9}"
         lines.append(f"{kind:<13} {k['count']:>6} {k['errors']:>6} {k['p50_ms']:>7.1f} {k['p95_ms']:>7.1f} "
-                     f"{k['max_ms']:>7.1f} {base:>9.1f} {ratio}")
+                     f"{k['max_ms']:>7.1f} {base:>9.1f} {ratio} {k['kb']:>7.1f}")
     lines.append(f"{'all':<13} {load['requests']:>6} {load['errors']:>6}   {load['throughput_rps']} requests/s over {load['seconds']} s")
     return "\n".join(lines)
 
@@ -291,7 +319,7 @@ def groups(run: dict) -> dict[str, dict]:
     return out
 
 
-async def main_async(args: argparse.Namespace, base: str, pid: int) -> dict:
+async def main_async(args: argparse.Namespace, base: str, pid: int, out: Path) -> dict:
     mix = request_mix(base)
     floors = await floor(base, mix, args.floor_repeats)
     load = await run_load(base, mix, args.clients, args.duration, args.max_requests, server_pid=pid,
@@ -302,8 +330,9 @@ async def main_async(args: argparse.Namespace, base: str, pid: int) -> dict:
         bad[f"{name}, {args.parallel_bad} at once"] = await pathological(base, mix, sql, args.parallel_bad)
     for p in bad.values():
         p["during_groups"], p["after_groups"] = groups(p["during"]), groups(p["after"])
+    ab = await datasette_ab(out, mix, args.clients, args.ab_rounds) if args.ab_rounds else {}
     s = await settings(base)
-    return {"machine": {"nproc": os.cpu_count(), "python": platform.python_version(), "loadavg_before": list(os.getloadavg())},
+    return {"datasette_ab": ab, "machine": {"nproc": os.cpu_count(), "python": platform.python_version(), "loadavg_before": list(os.getloadavg())},
             "config": {"clients": args.clients, "think_ms": args.think, "duration_s": args.duration,
                        "max_requests": args.max_requests,
                        "corpus": args.corpus or "real evidence/", "sql_time_limit_ms": s.get("sql_time_limit_ms"),
@@ -332,6 +361,11 @@ def print_report(r: dict) -> None:
             parts = [f"{g} {v['count']} req, {v['errors']} err, p95 {v['p95_ms']:.0f} ms, max {v['max_ms']:.0f} ms"
                      for g, v in p[f"{when}_groups"].items()]
             print(f"    {when:<6} " + "; ".join(parts))
+    if r["datasette_ab"]:
+        print(f"Datasette in-process A/B, {c['clients']} clients over the /data/ kinds (best round of each):")
+        for name, v in r["datasette_ab"].items():
+            print(f"  {name:<9} {v['throughput_rps']:>7} requests/s, {v['cpu_ms_per_request']} ms CPU per request, "
+                  f"table JSON p95 {v['table_json_p95_ms']} ms, {v['errors']} errors")
 
 
 def main() -> int:
@@ -343,13 +377,14 @@ def main() -> int:
     parser.add_argument("--corpus", type=int, default=None, help="N synthetic entries instead of evidence/")
     parser.add_argument("--parallel-bad", type=int, default=3, help="copies of the bad query sent at once")
     parser.add_argument("--floor-repeats", type=int, default=20)
+    parser.add_argument("--ab-rounds", type=int, default=2, help="rounds of the in-process A/B of serve_app's speed-ups (0: skip)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="whatworks-load-") as tmp:
         root = Path(tmp)
         evidence = prepare_repo(root, args.corpus)
         with serve(root, evidence) as (base, pid):
-            report = asyncio.run(main_async(args, base, pid))
+            report = asyncio.run(main_async(args, base, pid, root / "_build"))
     if args.json:
         print(json.dumps(report, indent=2))
     else:

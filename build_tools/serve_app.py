@@ -34,8 +34,13 @@ NOT_BUILT = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><ti
 
 def make_datasette(out: Path) -> Any:
     """A read-only Datasette over out/evidence.db, configured from out/metadata.json; None if not built."""
-    from datasette.app import Datasette
+    from datasette.app import Datasette  # first: it registers Datasette's default plugins, this module among them
+    import datasette.handle_exception as default_errors
 
+    # Datasette's error handler prints every error (404s, bad SQL, queries stopped by the time limit)
+    # as a rich traceback with all locals: 250-700 ms on the event loop, during which the whole server
+    # stalls (bench/load.py). Client errors need no traceback; a 500 still prints a plain one.
+    default_errors.rich = None
     db, meta_file = out / "evidence.db", out / "metadata.json"
     if not db.exists() or not meta_file.exists():
         return None
