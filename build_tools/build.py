@@ -65,8 +65,9 @@ def build_outputs(corpus: Corpus, out: Path, only: tuple[str, ...], repo: Path, 
 
         if "search" in only:
             with step("search index"):
-                build_search_index(corpus, out)
-        related = related_entries(corpus, out)
+                build_search_index(corpus, out, rebuild=full)
+        with step("related entries"):
+            related = related_entries(corpus, out)
     if "exports" in only:
         from .exports import build_exports
 

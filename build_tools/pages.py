@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import yaml
@@ -62,10 +62,12 @@ def generate_pages(corpus: Corpus, links: SiteLinks, related: Mapping | None = N
     yield from listing_pages(corpus, facts, feed)
 
 
-def listing_pages(corpus: Corpus, facts: Mapping, feed: str | None = None) -> Iterator[tuple[str, str]]:
-    """(path, Markdown) of the pages about the whole corpus (lists, indexes, home, glossary)."""
+def listing_pages(corpus: Corpus, facts: Mapping, feed: str | None = None,
+                  unchanged_topic: Callable | None = None) -> Iterator[tuple[str, str | None]]:
+    """(path, Markdown) of the pages about the whole corpus (lists, indexes, home, glossary).
+    `unchanged_topic`: see pages_browse.topic_pages (None Markdown: not rendered again)."""
     yield from section_indexes(corpus, facts)
-    yield from topic_pages(corpus, facts)
+    yield from topic_pages(corpus, facts, unchanged_topic)
     yield "browse/index.md", browse_page(corpus, facts)
     yield "gap-map/index.md", gap_map_page(corpus, facts)
     yield "index.md", home_page(corpus, facts, feed)

@@ -31,7 +31,7 @@ from whoosh import classify, highlight, index, qparser, query, scoring, spelling
 from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
-from .atomic import atomic_dir, recover_dir
+from .atomic import atomic_dir, recover_dir, write_text
 from .corpus import Corpus
 from .models import Entry, Study
 
@@ -186,13 +186,13 @@ def documents(corpus: Corpus) -> list[dict[str, str]]:
 # ---------------------------------------------------------------- building
 
 
-def build_search_index(corpus: Corpus, out_dir: Path) -> str:
+def build_search_index(corpus: Corpus, out_dir: Path, rebuild: bool = False) -> str:
     """Write out_dir/search. Updates an existing index in place when few entries changed
-    (Whoosh commits are atomic); otherwise builds a new one beside it and swaps it in.
-    Returns what was done, e.g. "updated 1, removed 0" or "built 74"."""
+    (Whoosh commits are atomic); otherwise, or with `rebuild`, builds a new one beside it
+    and swaps it in. Returns what was done, e.g. "updated 1, removed 0" or "built 74"."""
     target = Path(out_dir) / "search"
     docs = documents(corpus)
-    done = _update(target, docs)
+    done = None if rebuild else _update(target, docs)
     if done is not None:
         return done
     with atomic_dir(target) as tmp:
@@ -244,8 +244,22 @@ def related_entries(corpus: Corpus, out_dir: Path, top: int = 5) -> dict[str, tu
     index), best first, ties broken by id so the site is deterministic. Brings the index up
     to date first (builds it if missing)."""
     build_search_index(corpus, out_dir)
+    docs = documents(corpus)
+    # Analysing 10k documents is a fifth of the work and depends only on each document:
+    # kept from build to build by digest (JSON, keys sorted: same input, same bytes).
+    cache = Path(out_dir) / "cache" / "related-terms.json"
+    try:
+        terms = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        terms = {}
+    known = set(terms) if isinstance(terms, dict) else set()
+    terms = terms if isinstance(terms, dict) else {}
     with SearchIndex(Path(out_dir) / "search") as ix:
-        return ix.related(documents(corpus), top)
+        related = ix.related(docs, top, terms=terms)
+    wanted = {d["digest"] for d in docs}
+    if wanted != known:
+        write_text(cache, json.dumps({k: terms[k] for k in wanted}, sort_keys=True, separators=(",", ":")))
+    return related
 
 
 # ---------------------------------------------------------------- querying
@@ -503,7 +517,8 @@ class SearchIndex:
             self._lengths[fieldname] = [k * (1 - b) + k * b * length / average for length in lengths]
         return self._lengths[fieldname]
 
-    def related(self, docs: list[dict[str, str]], top: int = 5, numterms: int = 10, depth: int = 200) -> dict[str, tuple[str, ...]]:
+    def related(self, docs: list[dict[str, str]], top: int = 5, numterms: int = 10, depth: int = 200,
+                terms: dict[str, list[dict[str, int]]] | None = None) -> dict[str, tuple[str, ...]]:
         """Whoosh's more-like-this: each document's key terms by the Bo1 model (as
         Searcher.more_like picks them), searched over `body` with BM25F. Each key term
         contributes its `depth` best documents only, which keeps a 10k-entry corpus fast.
@@ -511,17 +526,21 @@ class SearchIndex:
         Collection statistics come from `docs` (the live documents), not from Whoosh's
         counters, which keep counting replaced documents until segments merge; ties at the
         depth cut go to the smaller id. So an index updated in place gives what a rebuilt
-        one gives (incremental builds must equal full ones)."""
+        one gives (incremental builds must equal full ones). `terms` (digest -> [body stem
+        counts, name and summary stem counts]) is used where it has a document, and filled."""
         ids = self._docnum_ids()
         docnum = {ids[n]: n for n in self.live}
         rank = {n: -i for i, n in enumerate(sorted(self.live, key=ids.__getitem__))}  # smaller id, larger rank
         analysed = []
         collection: Counter[str] = Counter()
+        terms = {} if terms is None else terms
         for doc in docs:
-            body = Counter(analyse(doc["body"]))
+            if doc["digest"] not in terms:
+                terms[doc["digest"]] = [Counter(analyse(doc["body"])), Counter(analyse(doc["name"] + "\n" + doc["summary"]))]
+            body, rest = (Counter(c) for c in terms[doc["digest"]])
             collection.update(body)
             # same counts as analysing the three joined by newlines: no token spans a newline
-            analysed.append((doc["id"], body + Counter(analyse(doc["name"] + "\n" + doc["summary"]))))
+            analysed.append((doc["id"], body + rest))
         model = classify.Bo1Model(len(docs), collection.total())
         best: dict[str, list[tuple[int, float]]] = {}
         related = {}

@@ -109,8 +109,19 @@ def plan_pages(corpus: Corpus, links: SiteLinks, docs: Path, related: Mapping | 
         deps = sorted(recording.seen)
         key = None if recording.whole else page_key(corpus, entry.id, facts, deps, related, history)
         texts[rel], records[rel] = text, {"md": text_hash(text), "key": key, "deps": deps}
-    for rel, text in listing_pages(corpus, facts, feed):
-        texts[rel], records[rel] = text, {"md": text_hash(text)}
+    topic_keys: dict[str, str] = {}
+
+    def unchanged_topic(rel: str, members: list) -> bool:
+        """A topic page shows its term (vocabularies are global) and its members' facts."""
+        key = topic_keys[rel] = hashlib.sha256(repr((rel, members)).encode("utf-8")).hexdigest()[:32]
+        before = previous.get(rel)
+        return bool(before) and before.get("key") == key and text_hash(_on_disk(docs / rel) or "") == before["md"]
+
+    for rel, text in listing_pages(corpus, facts, feed, unchanged_topic):
+        if text is None:
+            texts[rel], records[rel] = None, previous[rel]
+        else:
+            texts[rel], records[rel] = text, {"md": text_hash(text), **({"key": topic_keys[rel]} if rel in topic_keys else {})}
     return texts, records
 
 
