@@ -385,10 +385,14 @@ def main() -> int:
         evidence = prepare_repo(root, args.corpus)
         with serve(root, evidence) as (base, pid):
             report = asyncio.run(main_async(args, base, pid, root / "_build"))
+        log = (root / "serve.log").read_text(errors="replace").splitlines()
+        report["server_log_tail"] = [line for line in log if not line.startswith(("•", "  "))][-40:]
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         print_report(report)
+        if report["load"]["errors"]:
+            print("server log (last lines):", *report["server_log_tail"], sep="\n  ")
     ok = report["load"]["errors"] == 0 and all(a["interrupted"] for p in report["pathological"].values() for a in p["answers"])
     return 0 if ok else 1
 
