@@ -113,7 +113,7 @@ def approaches_table(corpus: Corpus) -> Table:
     ) + _review_columns() + _file_columns("approach")
     return Table("approaches", "Approaches: families of interventions (toolkit strands), e.g. mentoring. "
                  "One row per file in evidence/approaches/.", columns, rows,
-                 fts=("name", "summary", "description"), indexes=("review_status", "harmful", "next_review_due"),
+                 fts=("name", "summary", "description"), indexes=("name", "review_status", "harmful", "next_review_due"),
                  label_column="name")
 
 
@@ -145,7 +145,7 @@ def programmes_table(corpus: Corpus) -> Table:
                  "One row per file in evidence/programmes/.", columns, rows,
                  foreign_keys=(("evaluation_status", "evaluation_statuses"),),
                  fts=("name", "summary", "description"),
-                 indexes=("evaluation_status", "vru_funded", "review_status", "harmful", "next_review_due"),
+                 indexes=("name", "evaluation_status", "vru_funded", "review_status", "harmful", "next_review_due"),
                  label_column="name")
 
 

@@ -140,3 +140,20 @@ def test_real_serve_process_builds_serves_rebuilds_and_stops(tmp_path):
     assert "serve: stopped." in log.read_text()
     assert not [p.name for p in (tmp_path / "_build").iterdir() if p.name.endswith(".tmp")]
     assert os.path.exists(tmp_path / "_build" / "evidence.db")
+
+
+def test_datasette_json_replies_are_cached_until_a_rebuild(tmp_path, fixture_corpus):
+    from build_tools.database import build_database
+
+    build_database(fixture_corpus, tmp_path)
+    app = Router(tmp_path)
+    first = fetch(app, "/data/evidence/approaches.json?_shape=array")
+    assert [row["id"] for row in first.json()] == ["sample-boot-camps", "sample-mentoring"]
+    assert list(app.cache.items) == [("/data/evidence/approaches.json", b"_shape=array")]
+    again = fetch(app, "/data/evidence/approaches.json?_shape=array")
+    assert (again.status_code, again.content, again.headers["content-type"]) == (200, first.content, first.headers["content-type"])
+    fetch(app, "/data/evidence/approaches")  # HTML (may set a CSRF cookie): never cached
+    fetch(app, "/data/evidence/no_such_table.json")  # errors: never cached
+    assert len(app.cache.items) == 1
+    app.reload()  # after a rebuild the old replies are gone
+    assert len(app.cache.items) == 0
