@@ -47,6 +47,9 @@ def steps(log: str) -> str:
 def measure(n: int, root: Path) -> dict[str, object]:
     site_repo(root)
     shutil.copy(REPO / "datasette_metadata.yml", root / "datasette_metadata.yml")
+    # A frozen copy of the code, found first by `python -m` (cwd leads sys.path): others edit
+    # build_tools/ while this runs, and a code change rightly makes the next build a full one.
+    shutil.copytree(REPO / "build_tools", root / "build_tools", ignore=shutil.ignore_patterns("__pycache__"))
     generate(n, root)
     full, full_log = timed_build(root, "--full")
     source = root / "evidence" / "approaches" / "approach-00007.yml"

@@ -28,6 +28,8 @@ FORMAT = 1
 RENDERING_PACKAGES = ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2", "nh3",
                       "pydantic", "pyyaml", "whoosh3", "sqlite-utils", "datasette")
 PACKAGE_DIR = Path(__file__).resolve().parent
+# Modules that never touch a build output (serving, the CLI's other commands, progress display).
+NOT_BUILD_CODE = frozenset({"serve.py", "serve_app.py", "search_cli.py", "new.py", "diff.py", "progress.py", "cli.py"})
 
 
 def _version(name: str) -> str:
@@ -60,7 +62,7 @@ def fingerprint(repo: Path, evidence: Path, generated: frozenset[str] = frozense
     digest = hashlib.sha256(f"format {FORMAT}\n{sys.version}\n".encode())
     for name in RENDERING_PACKAGES:
         digest.update(f"{name}=={_version(name)}\n".encode())
-    _hash_tree(digest, PACKAGE_DIR)
+    _hash_tree(digest, PACKAGE_DIR, NOT_BUILD_CODE)
     for name in ("mkdocs.yml", "datasette_metadata.yml", "CONTRIBUTING.md"):
         path = repo / name
         digest.update(f"{name}\n".encode() + (hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"-"))
