@@ -47,7 +47,8 @@ def site_links(repo: Path) -> SiteLinks:
     return SiteLinks(
         repo_url=str(extra.get("repo_url") or config.get("repo_url", "")).rstrip("/"),
         branch=str(extra.get("repo_branch", "main")),
-        data_base=str(extra.get("data_base", "/data/evidence")).rstrip("/"),
+        # The published site lives on another host than its Datasette (publish.yml sets this).
+        data_base=str(os.environ.get("WHATWORKS_DATA_BASE") or extra.get("data_base", "/data/evidence")).rstrip("/"),
         site_url=str(config.get("site_url", "")),
         site_name=str(config.get("site_name", "What works")),
     )

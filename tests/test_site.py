@@ -361,3 +361,12 @@ def test_real_corpus_builds_strict(tmp_path):
     entry_docs = [d for d in docs if re.match(r"(approaches|programmes|studies)/(?!index)", d["location"])]
     assert len(entry_docs) == len(result.corpus.entries)
     assert max(len(json.dumps(d, ensure_ascii=False).encode()) for d in entry_docs) <= 2048
+
+
+def test_published_site_links_rows_on_the_datasette_host(monkeypatch):
+    from build_tools.pages import site_links
+    from conftest import REPO
+
+    assert site_links(REPO).data_base == "/data/evidence"
+    monkeypatch.setenv("WHATWORKS_DATA_BASE", "https://whatworks-data.example.run.app/evidence/")
+    assert site_links(REPO).data_base == "https://whatworks-data.example.run.app/evidence"
