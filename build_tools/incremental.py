@@ -62,6 +62,8 @@ def fingerprint(repo: Path, evidence: Path, generated: frozenset[str] = frozense
     digest = hashlib.sha256(f"format {FORMAT}\n{sys.version}\n".encode())
     for name in RENDERING_PACKAGES:
         digest.update(f"{name}=={_version(name)}\n".encode())
+    # Settings taken from the environment change every page's links too.
+    digest.update(f"WHATWORKS_DATA_BASE={os.environ.get('WHATWORKS_DATA_BASE', '')}\n".encode())
     _hash_tree(digest, PACKAGE_DIR, NOT_BUILD_CODE)
     for name in ("mkdocs.yml", "datasette_metadata.yml", "CONTRIBUTING.md"):
         path = repo / name

@@ -108,3 +108,10 @@ def test_global_changes_force_a_full_build(tmp_path):
     assert build(root, "--full").startswith("full: ")
     (root / "_build" / "cache" / "site.json").write_text("{not json", encoding="utf-8")
     assert build(root).startswith("full: ")  # an unreadable manifest is no reason to fail
+
+
+def test_data_base_setting_is_part_of_the_fingerprint(tmp_path, monkeypatch):
+    evidence = make_tree(tmp_path)
+    before = fingerprint(tmp_path, evidence)
+    monkeypatch.setenv("WHATWORKS_DATA_BASE", "https://data.example.org/evidence")
+    assert fingerprint(tmp_path, evidence) != before
