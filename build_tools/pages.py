@@ -104,16 +104,19 @@ def data_date(corpus: Corpus) -> int:
     return int(dt.datetime(latest.year, latest.month, latest.day, tzinfo=dt.timezone.utc).timestamp())
 
 
-def run_mkdocs(repo: Path, site_dir: Path, epoch: int) -> None:
-    """`mkdocs build --strict` from the same environment as this Python, into site_dir."""
+def run_mkdocs(repo: Path, site_dir: Path, epoch: int, dirty: bool = False) -> None:
+    """`mkdocs build --strict` from the same environment as this Python, into site_dir.
+    `dirty`: rebuild only pages newer than their HTML (build_tools/mkdocs_dirty.py)."""
+    config = str(Path(repo) / "mkdocs.yml")
     # No --quiet: it hides warnings from MkDocs' counter, and then --strict lets them pass.
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict",
-               "--config-file", str(Path(repo) / "mkdocs.yml"), "--site-dir", str(site_dir)]
+    command = ([sys.executable, "-m", "build_tools.mkdocs_dirty", config, str(site_dir)] if dirty else
+               [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", config, "--site-dir", str(site_dir)])
     env = {**os.environ, **MKDOCS_ENV, "SOURCE_DATE_EPOCH": str(epoch)}
     done = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         output = [line for line in (done.stdout + done.stderr).splitlines() if line.strip() and not line.startswith("INFO")]
-        raise SiteBuildError("mkdocs build --strict failed; previous site kept.\n" + "\n".join(output[-40:]))
+        kind = " (dirty)" if dirty else ""
+        raise SiteBuildError(f"mkdocs build --strict{kind} failed; previous site kept.\n" + "\n".join(output[-40:]))
 
 
 def build_site(corpus: Corpus, out_dir: Path, repo: Path, related: Mapping | None = None,

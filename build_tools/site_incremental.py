@@ -26,16 +26,14 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from .atomic import atomic_dir, write_text
 from .corpus import Corpus
 from .incremental import fingerprint, forget_manifest, read_manifest, text_hash, write_manifest
-from .pages import (DOCS_DIR, GENERATED_DIRS, GENERATED_FILES, MKDOCS_ENV, SiteBuildError, data_date,
-                    listing_pages, run_mkdocs, site_links, write_generated)
+from .pages import (DOCS_DIR, GENERATED_DIRS, GENERATED_FILES, data_date, listing_pages, run_mkdocs,
+                    site_links, write_generated)
 from .pages_entry import SiteLinks, _history_dates, entry_page
 from .pages_facts import all_facts
 
@@ -151,15 +149,6 @@ def _link_tree(source: Path, target: Path) -> None:
                 shutil.copy2(here / name, there / name)
 
 
-def _run_dirty(repo: Path, site_dir: Path, epoch: int) -> None:
-    command = [sys.executable, "-m", "build_tools.mkdocs_dirty", str(repo / "mkdocs.yml"), str(site_dir)]
-    env = {**os.environ, **MKDOCS_ENV, "SOURCE_DATE_EPOCH": str(epoch)}
-    done = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        output = [line for line in (done.stdout + done.stderr).splitlines() if line.strip() and not line.startswith("INFO")]
-        raise SiteBuildError("mkdocs build --strict (dirty) failed; previous site kept.\n" + "\n".join(output[-40:]))
-
-
 def build_site_incremental(corpus: Corpus, out_dir: Path, repo: Path, related: Mapping | None = None,
                            history: Mapping | None = None, extra_files: Mapping[str, str] | None = None,
                            full: bool = False) -> str:
@@ -195,7 +184,7 @@ def build_site_incremental(corpus: Corpus, out_dir: Path, repo: Path, related: M
             _link_tree(target, tmp)
             for rel in stale + deleted:
                 (tmp / _html(rel)).unlink(missing_ok=True)
-            _run_dirty(repo, tmp, epoch)
+            run_mkdocs(repo, tmp, epoch, dirty=True)
             forget_manifest(out_dir, MANIFEST)
         done = f"{len(stale) + len(deleted):,} of {len(records):,} pages"
     write_manifest(out_dir, MANIFEST, {"fingerprint": stamp, "pages": records})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,10 @@ def fixture_corpus(fixture_tree) -> Corpus:
 @pytest.fixture(scope="session")
 def real_corpus() -> Corpus:
     return load_ok(REPO / "evidence")
+
+
+def free_port() -> int:
+    """A loopback port nobody is listening on, for servers the tests start."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -75,6 +75,7 @@ def test_browse_filters_and_sorting(page, base_url):
     rows = page.locator("#ww-browse tbody tr")
     count = page.locator("#ww-count")
     assert page.locator("#ww-filters").is_visible()
+    expect(rows).to_have_count(4)
     expect(count).to_have_text("4 of 4 entries shown")
 
     page.get_by_label("Setting").select_option("pru")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from build_tools.database import build_database
 from build_tools.search import build_search_index
 from build_tools.serve_app import make_datasette
 
-from conftest import REPO, TODAY
+from conftest import REPO, TODAY, free_port
 
 
 @pytest.fixture(scope="module")
@@ -121,16 +120,10 @@ def test_default_index_dir_is_build_search(monkeypatch, tmp_path, out):
     assert data["total"] == 4
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_a_real_datasette_server_loads_the_plugin(out, tmp_path):
     metadata = tmp_path / "metadata.json"
     metadata.write_text(json.dumps({"plugins": {"whatworks-search": {"index_dir": str(out / "search")}}}), encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "datasette", "serve", "--memory", "--host", "127.0.0.1",
                                "--port", str(port), "--metadata", str(metadata)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -7,7 +7,6 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 
 from build_tools.serve import ignored_prefixes, snapshot
 from build_tools.serve_app import NOT_BUILT, Router
-from conftest import REPO, make_tree
+from conftest import REPO, free_port, make_tree
 
 WHATWORKS = REPO / ".venv" / "bin" / "whatworks"
 
@@ -82,12 +81,6 @@ def test_generated_site_sections_do_not_trigger_rebuilds(tmp_path):
     assert ignored == ("site/approaches/", "site/index.md")
     seen = snapshot(tmp_path, (tmp_path / "evidence", tmp_path / "site"), ignored)
     assert sorted(seen) == ["evidence/a.yml", "site/about.md"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(url: str, check, timeout: float, log: Path) -> httpx.Response:
