@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, clock
 
 # command name -> "module:attribute" of a click command, imported on first use
 LAZY_COMMANDS = {
@@ -35,8 +35,16 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="whatworks")
-def cli() -> None:
+@click.option("--today", metavar="YYYY-MM-DD", help="Treat this date as today (for tests and reproducible "
+              f"rebuilds; also read from {clock.ENV}).")
+def cli(today: str | None) -> None:
     """Validate the evidence in evidence/ and build the site, database and search index."""
+    if today is not None:
+        os.environ[clock.ENV] = today
+    try:
+        clock.today()
+    except clock.ClockError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 EVIDENCE_OPTION = click.option(

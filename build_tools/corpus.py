@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from . import clock
 from .load import Loaded, read_yaml
 from .models import ENTRY_MODELS, ENTRY_TYPE, Approach, Entry, ExcludedList, Exclusion, Finding, Programme, Rating, Study, Term, Vocabulary
 from .problems import Problem
@@ -126,7 +127,7 @@ def evidence_files(root: Path) -> list[Path]:
 def load_corpus(root: Path, today: dt.date | None = None, progress: Callable[[int], None] | None = None,
                 only: Iterable[Path] | None = None) -> LintResult:
     """Load and validate the whole tree. `only` limits which files' problems are reported."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     root = Path(root)
     if not (root / "vocabularies").is_dir():
         problem = Problem(_display(root), 0, 0, "", "no vocabularies/ folder here; is this the evidence folder?", "run from the repository root or pass --evidence")

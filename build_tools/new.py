@@ -22,6 +22,7 @@ from pathlib import Path
 import click
 from pydantic import BaseModel
 
+from . import clock
 from .load import read_yaml
 from .models import Approach, Programme, Study
 from .rules import _VOCAB_FIELDS
@@ -191,7 +192,7 @@ def new_command(kind: str, name: str, entry_id: str | None, evidence: Path) -> N
     Never overwrites an existing file.
     """
     try:
-        path = new_entry(evidence, kind, name, dt.date.today(), entry_id)
+        path = new_entry(evidence, kind, name, clock.today(), entry_id)
     except NewEntryError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

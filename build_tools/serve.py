@@ -80,7 +80,12 @@ class Watcher(threading.Thread):
         self.last = snapshot(self.repo, self.folders, self.ignored)
 
     def run(self) -> None:
-        while not self.stop.wait(POLL_SECONDS):
+        # time.sleep, not stop.wait(timeout): a timed wait takes an absolute deadline, which a
+        # shifted clock (faketime, a VM resumed from suspend) can put days away.
+        while not self.stop.is_set():
+            time.sleep(POLL_SECONDS)
+            if self.stop.is_set():
+                break
             current = snapshot(self.repo, self.folders, self.ignored)
             if current == self.last:
                 continue

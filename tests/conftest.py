@@ -4,6 +4,7 @@ and the real corpus in evidence/."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -15,7 +16,24 @@ from build_tools.problems import render
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
-TODAY = dt.date(2026, 11, 26)
+
+
+def _latest_date(evidence: Path) -> dt.date:
+    """The latest date the real corpus records as past (checked, reviewed), so the test clock is
+    never before the corpus it reads, whatever the machine's date (next_review_due is future)."""
+    found = re.findall(r"^\s*(?!next_review_due)[a-z_]+: ['\"]?(\d{4}-\d{2}-\d{2})", "\n".join(
+        p.read_text(encoding="utf-8") for p in evidence.rglob("*.yml") if "_template" not in p.parts), re.M)
+    return max(dt.date.fromisoformat(d) for d in found)
+
+
+# The one test clock: fixtures are dated up to 2026-11-26; the real corpus may be newer. The
+# autouse fixture below hands it to the CLI too (WHATWORKS_TODAY), so no test reads the system date.
+TODAY = max(dt.date(2026, 11, 26), _latest_date(REPO / "evidence"))
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch):
+    monkeypatch.setenv("WHATWORKS_TODAY", TODAY.isoformat())
 
 
 def make_tree(root: Path, files: dict[str, str] | None = None, with_valid: bool = True) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 
 import pytest
@@ -10,10 +9,9 @@ from click.testing import CliRunner
 
 from build_tools.cli import cli
 from build_tools.new import slugify
-from conftest import REPO, load_ok, make_tree
+from conftest import REPO, TODAY, load_ok, make_tree
 from test_templates import BODY_FILLS, fill
 
-TODAY = dt.date.today()
 NEXT_YEAR = TODAY.replace(year=TODAY.year + 1, day=28) if (TODAY.month, TODAY.day) == (2, 29) else TODAY.replace(year=TODAY.year + 1)
 
 
@@ -155,3 +153,16 @@ def test_bad_names_and_ids_are_refused_without_writing(tree, args, message):
     result = run("new", "programme", *args)
     assert (result.exit_code, result.stderr) == (1, message)
     assert sorted(p.name for p in (tree / "programmes").iterdir()) == ["sample-programme.yml"]
+
+
+def test_new_stamps_the_injected_clock_not_the_system_date(tree):
+    assert run("--today", "2031-02-28", "new", "approach", "Clock check").exit_code == 0
+    text = (tree / "approaches" / "clock-check.yml").read_text(encoding="utf-8")
+    assert "  last_reviewed: 2031-02-28\n" in text and "  next_review_due: 2032-02-28\n" in text
+
+
+@pytest.mark.parametrize("value", ["2026-13-01", "tomorrow"])
+def test_a_clock_that_is_not_a_date_is_a_usage_error(tree, value):
+    result = run("--today", value, "lint")
+    assert result.exit_code == 2
+    assert f"Error: WHATWORKS_TODAY='{value}': not a date. Fix: use YYYY-MM-DD, or unset WHATWORKS_TODAY" in result.output
