@@ -22,6 +22,7 @@ from ..release import ReleaseError, read_release
 from ..atomic import atomic_dir, write_text
 from ..evidence.corpus import Corpus
 from .manifest import forget_manifest
+from .boroughs import london_pages
 from .browse import browse_page, section_indexes, topic_pages
 from .entry import SiteLinks, entry_page
 from .facts import all_facts
@@ -30,7 +31,8 @@ from .overview import glossary_page, home_page, rating_scales_page
 
 DOCS_DIR = "site"
 # Everything the build owns inside site/ (all git-ignored). Anything else there is hand-written.
-GENERATED_DIRS = ("approaches", "programmes", "studies", "priority-areas", "settings", "outcomes", "browse", "gap-map")
+GENERATED_DIRS = ("approaches", "programmes", "studies", "priority-areas", "settings", "outcomes", "browse", "gap-map",
+                  "london", "overview")
 GENERATED_FILES = ("index.md", "glossary.md", "rating-scales.md")
 MKDOCS_ENV = {"NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
 
@@ -77,6 +79,7 @@ def listing_pages(corpus: Corpus, facts: Mapping, feed: str | None = None,
     yield from topic_pages(corpus, facts, unchanged_topic)
     yield "browse/index.md", browse_page(corpus, facts)
     yield "gap-map/index.md", gap_map_page(corpus, facts)
+    yield from london_pages(corpus, facts)
     yield "index.md", home_page(corpus, facts, feed)
     yield "glossary.md", glossary_page(corpus)
     yield "rating-scales.md", rating_scales_page(corpus)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ..evidence.corpus import Corpus
 from ..evidence.models import Entry, Study
 from .facts import KIND_LABEL, SECTION, Facts
+from .pictures.for_entry import entry_pictures
 from .text import fmt_effect, front_matter, template_env
 
 # Markdown fields shown as sections, in reading order: (field, anchor, heading).
@@ -114,6 +115,7 @@ def entry_page(corpus: Corpus, entry: Entry, facts: Mapping[str, Facts], links: 
         context["design"] = corpus.term("designs", entry.design)
         return template_env().get_template("study.md.j2").render(context)
     context["ratings"] = [_rating_view(corpus, r) for r in entry.ratings]
+    context["pictures"] = entry_pictures(corpus, entry, "../")
     context["sections"] = [(a, h, getattr(entry, f)) for f, a, h in INTERVENTION_SECTIONS if getattr(entry, f)]
     context["findings"] = _finding_rows(corpus, corpus.studies_for(entry.id))
     context["programmes"] = [facts[p.id] for p in corpus.programmes_for(entry.id)]

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from ..evidence.corpus import Corpus
 from ..evidence.models import AgeRange, Approach, Effect, Finding, Programme, Rating, Reference, Review, Sample, Study, Term
 from .facts import Facts, band_rank
+from .pictures.borough_map import london_counts_map
 from .text import front_matter, template_env
 
 HOME_LIST = 8  # entries per home-page list: the home page must not grow with the corpus
@@ -36,7 +37,7 @@ def home_page(corpus: Corpus, facts: Mapping[str, Facts], feed: str | None = Non
     recent = sorted(facts.values(), key=lambda f: (f.last_reviewed, f.id), reverse=True)[:HOME_LIST]
     return _render(
         "home.md.j2", corpus=corpus, areas=areas, counts=counts, top=top, harmful=harmful[:HOME_LIST],
-        n_harmful=len(harmful), recent=recent, root="", n=len(facts), feed=feed,
+        n_harmful=len(harmful), recent=recent, root="", n=len(facts), feed=feed, london_map=london_counts_map(corpus, ""),
         front=front_matter("Home", "Evidence on what works to prevent violence among children and young people, for London's Violence Reduction Unit."),
     )
 
