@@ -34,9 +34,10 @@ class SiteLinks:
     data_base: str  # Datasette database path on the same host, e.g. /data/evidence
     site_url: str  # canonical site address, for "cite this page"
     site_name: str
+    release: str = ""  # e.g. "evidence-2026.12 (2026-12-01)", from CITATION.cff; "" outside a release
 
 
-def _history_dates(history: Mapping | None, entry_id: str) -> dict | None:
+def history_dates(history: Mapping | None, entry_id: str) -> dict | None:
     item = (history or {}).get(entry_id)
     if item is None:
         return None
@@ -104,7 +105,7 @@ def entry_page(corpus: Corpus, entry: Entry, facts: Mapping[str, Facts], links: 
         "csv_url": f"{links.data_base}/{section}.csv?id={entry.id}",
         "page_url": f"{links.site_url.rstrip('/')}/{section}/{entry.id}.html",
         "related": _related(corpus, entry, facts, related),
-        "history": _history_dates(history, entry.id),
+        "history": history_dates(history, entry.id),
         "front": front_matter(entry.name, entry.summary), "links": links,
         "backfires": [(s, corpus.label("outcomes", f.outcome), f) for s, f in corpus.backfires(entry)],
     }
