@@ -14,8 +14,8 @@ from pathlib import Path
 import click
 
 from .atomic import sweep_stale
-from .corpus import Corpus, load_corpus
-from .problems import render
+from .evidence.corpus import Corpus, load_corpus
+from .evidence.problems import render
 from .progress import counter, step
 
 OUTPUTS = ("db", "search", "exports", "site")
@@ -45,7 +45,7 @@ def run_build(evidence: Path, out: Path, only: tuple[str, ...] = (), repo: Path 
 
 def _builder_errors() -> tuple[type[Exception], ...]:
     """Errors a builder raises on purpose, with a message meant for people."""
-    from .pages import SiteBuildError
+    from .pages.build import SiteBuildError
 
     return (SiteBuildError,)
 
@@ -56,12 +56,12 @@ def build_outputs(corpus: Corpus, out: Path, only: tuple[str, ...], repo: Path, 
     sweep_stale(out / "cache")
     related: dict[str, tuple[str, ...]] = {}
     if "db" in only:
-        from .database import build_database
+        from .database.build import build_database
 
         with step("database"):
             build_database(corpus, out)
     if "search" in only or "site" in only:
-        from .search import build_search_index, related_entries
+        from .search.index import build_search_index, related_entries
 
         if "search" in only:
             with step("search index"):
@@ -74,8 +74,8 @@ def build_outputs(corpus: Corpus, out: Path, only: tuple[str, ...], repo: Path, 
         with step("exports"):
             build_exports(corpus, out)
     if "site" in only:
-        from .history import atom_feed, entry_history, site_url
-        from .site_incremental import build_site_incremental
+        from .pages.history import atom_feed, entry_history, site_url
+        from .pages.incremental import build_site_incremental
 
         with step("site"):
             history = entry_history(repo, corpus)  # {} outside git: pages then show no dates

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import atomic_dir
-from .corpus import Corpus
-from .database_schema import Table
-from .database_specs import all_tables
-from .schema import json_schemas
+from .evidence.corpus import Corpus
+from .tables.spec import Table
+from .tables.catalogue import all_tables
+from .evidence.editor_schema import json_schemas
 
 DATA_LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
                 "path": "https://creativecommons.org/licenses/by/4.0/"}

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from build_tools.corpus import load_corpus
-from build_tools.database import build_database
-from build_tools.metadata import MetadataError
-from build_tools.models import Rating
+from build_tools.evidence.corpus import load_corpus
+from build_tools.database.build import build_database
+from build_tools.database.metadata import MetadataError
+from build_tools.evidence.models import Rating
 from conftest import REPO, TODAY, make_tree
 
 

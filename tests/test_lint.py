@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from build_tools.cli import cli
-from build_tools.load import parse_yaml
+from build_tools.evidence.load import parse_yaml
 from conftest import REPO, make_tree
 
 

@@ -19,8 +19,8 @@ import yaml
 from datasette.cli import cli as datasette_cli
 
 from build_tools.cli import cli as whatworks_cli
-from build_tools.corpus import load_corpus
-from build_tools.problems import render
+from build_tools.evidence.corpus import load_corpus
+from build_tools.evidence.problems import render
 from conftest import REPO
 
 WORKFLOWS = {name: REPO / ".github" / "workflows" / f"{name}.yml" for name in ("validate", "publish", "links")}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .corpus import Corpus
-from .models import Entry, Study
+from ..evidence.corpus import Corpus
+from ..evidence.models import Entry, Study
 
 SECTION = {"approach": "approaches", "programme": "programmes", "study": "studies"}
 KIND_LABEL = {"approach": "Approach", "programme": "Programme", "study": "Study"}

@@ -15,14 +15,14 @@ from typing import Any
 
 import yaml
 
-from .atomic import write_text
-from .corpus import Corpus
-from .database_schema import Table
-from .database_views import View
+from ..atomic import write_text
+from ..evidence.corpus import Corpus
+from ..tables.spec import Table
+from .views import View
 
 DATABASE = "evidence"  # Datasette's name for evidence.db; site links use /data/evidence/...
 METADATA_FILE = "datasette_metadata.yml"
-PACKAGE_REPO = Path(__file__).resolve().parent.parent
+PACKAGE_REPO = Path(__file__).resolve().parents[2]
 # FTS5 keeps its index in these shadow tables (name suffix -> columns); Datasette hides them.
 FTS5_SHADOW = {"data": ("id", "block"), "idx": ("segid", "term", "pgno"), "docsize": ("id", "sz"), "config": ("k", "v")}
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .search import FACET_REPORT, SearchError, SearchIndex, SearchResult
+from .index import FACET_REPORT, SearchError, SearchIndex, SearchResult
 
 FILTER_OPTIONS = (("types", "type"), ("settings", "setting"), ("outcomes", "outcome"), ("priority_areas", "priority_area"))
 

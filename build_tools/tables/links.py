@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .corpus import Corpus
-from .database_schema import Column, Table, doc, table_name
-from .database_tables import ENTRY_TYPES
-from .models import InterventionBase, Programme, Study, Term, Vocabulary
+from ..evidence.corpus import Corpus
+from .spec import Column, Table, doc, table_name
+from .entries import ENTRY_TYPES
+from ..evidence.models import InterventionBase, Programme, Study, Term, Vocabulary
 
 # entry list field -> vocabulary it draws from, per kind of entry
 VOCABULARY_FIELDS = {

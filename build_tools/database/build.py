@@ -12,11 +12,11 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .atomic import atomic_file
-from .corpus import Corpus
-from .database_schema import SQL_TYPES, Table
-from .database_specs import all_tables
-from .database_views import View, views
+from ..atomic import atomic_file
+from ..evidence.corpus import Corpus
+from ..tables.spec import SQL_TYPES, Table
+from ..tables.catalogue import all_tables
+from .views import View, views
 from .metadata import write_metadata
 
 DB_NAME = "evidence.db"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import click
 
-from .build import run_build
-from .serve_app import Router
+from ..build import run_build
+from .app import Router
 
 POLL_SECONDS = 1.0
 

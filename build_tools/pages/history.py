@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import yaml
 
-from .corpus import Corpus
+from ..evidence.corpus import Corpus
 
 FEED_SIZE = 50
 PLACEHOLDER_SITE_URL = "https://example.org/whatworks"

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel
 
-from .corpus import Corpus
-from .models import AgeRange, Approach, Effect, Finding, Programme, Rating, Reference, Review, Sample, Study, Term
-from .pages_facts import Facts, band_rank
-from .pages_text import front_matter, template_env
+from ..evidence.corpus import Corpus
+from ..evidence.models import AgeRange, Approach, Effect, Finding, Programme, Rating, Reference, Review, Sample, Study, Term
+from .facts import Facts, band_rank
+from .text import front_matter, template_env
 
 HOME_LIST = 8  # entries per home-page list: the home page must not grow with the corpus
 GLOSSARY_MODELS: tuple[tuple[str, type[BaseModel]], ...] = (

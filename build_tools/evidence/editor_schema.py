@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .atomic import write_text
+from ..atomic import write_text
 from .corpus import Corpus
 from .models import Approach, ExcludedList, Programme, Study, Vocabulary
 from .rules import _VOCAB_FIELDS

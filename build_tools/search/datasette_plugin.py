@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from .search import FACET_REPORT, IndexMissing, SearchError, SearchIndex
+from .index import FACET_REPORT, IndexMissing, SearchError, SearchIndex
 
 PLUGIN = "whatworks-search"
 DEFAULT_INDEX = "_build/search"

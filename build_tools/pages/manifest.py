@@ -20,16 +20,16 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from .atomic import write_text
+from ..atomic import write_text
 
 CACHE_DIR = "cache"
 FORMAT = 1
 # Distributions whose code turns the same input into different bytes when they change.
 RENDERING_PACKAGES = ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2", "nh3",
                       "pydantic", "pyyaml", "whoosh3", "sqlite-utils", "datasette")
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 # Modules that never touch a build output (serving, the CLI's other commands, progress display).
-NOT_BUILD_CODE = frozenset({"serve.py", "serve_app.py", "search_cli.py", "new.py", "diff.py", "progress.py", "cli.py"})
+NOT_BUILD_CODE = frozenset({"serve", "search/cli.py", "evidence/new.py", "evidence/diff.py", "progress.py", "cli.py"})
 
 
 def _version(name: str) -> str:
@@ -39,16 +39,18 @@ def _version(name: str) -> str:
         return "-"
 
 
-def _hash_tree(digest, root: Path, skip_top: frozenset[str] = frozenset()) -> None:
-    """Feed every file under root (path and bytes) to digest, in a stable order."""
+def _hash_tree(digest, root: Path, skip: frozenset[str] = frozenset()) -> None:
+    """Feed every file under root (path and bytes) to digest, in a stable order.
+    `skip`: paths relative to root (folders or files) to leave out."""
     if not root.is_dir():
         digest.update(f"missing:{root.name}\n".encode())
         return
     for folder, dirs, names in os.walk(root):
         here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not (here == root and d in skip_top))
+        rel = here.relative_to(root)
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__" and (rel / d).as_posix() not in skip)
         for name in sorted(names):
-            if (here == root and name in skip_top) or name.endswith((".pyc", ".tmp")):
+            if (rel / name).as_posix() in skip or name.endswith((".pyc", ".tmp")):
                 continue
             path = here / name
             digest.update(f"{path.relative_to(root).as_posix()}\n".encode())

@@ -3,11 +3,11 @@ foreign keys point only at tables before it."""
 
 from __future__ import annotations
 
-from .corpus import Corpus
-from .database_links import link_tables, vocabulary_tables
-from .database_results import result_tables
-from .database_schema import Table
-from .database_tables import entry_tables
+from ..evidence.corpus import Corpus
+from .links import link_tables, vocabulary_tables
+from .results import result_tables
+from .spec import Table
+from .entries import entry_tables
 
 
 def all_tables(corpus: Corpus) -> list[Table]:

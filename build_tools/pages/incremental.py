@@ -29,13 +29,13 @@ import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from .atomic import atomic_dir, write_text
-from .corpus import Corpus
-from .incremental import fingerprint, forget_manifest, read_manifest, text_hash, write_manifest
-from .pages import (DOCS_DIR, GENERATED_DIRS, GENERATED_FILES, data_date, listing_pages, run_mkdocs,
+from ..atomic import atomic_dir, write_text
+from ..evidence.corpus import Corpus
+from .manifest import fingerprint, forget_manifest, read_manifest, text_hash, write_manifest
+from .build import (DOCS_DIR, GENERATED_DIRS, GENERATED_FILES, data_date, listing_pages, run_mkdocs,
                     site_links, write_generated)
-from .pages_entry import SiteLinks, _history_dates, entry_page
-from .pages_facts import all_facts
+from .entry import SiteLinks, _history_dates, entry_page
+from .facts import all_facts
 
 MANIFEST = "site"
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from . import clock
+from .. import clock
 from .load import Loaded, read_yaml
 from .models import ENTRY_MODELS, ENTRY_TYPE, Approach, Entry, ExcludedList, Exclusion, Finding, Programme, Rating, Study, Term, Vocabulary
 from .problems import Problem

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .corpus import Corpus
-from .models import Study
-from .pages_facts import Facts
-from .pages_text import front_matter, template_env
+from ..evidence.corpus import Corpus
+from ..evidence.models import Study
+from .facts import Facts
+from .text import front_matter, template_env
 
 
 @dataclass(frozen=True)

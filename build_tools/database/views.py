@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .corpus import Corpus
-from .database_schema import table_name
+from ..evidence.corpus import Corpus
+from ..tables.spec import table_name
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 
-from .corpus import AGE_BANDS, Corpus
-from .models import Study
-from .pages_facts import AP_SETTINGS, SECTION, Facts, band_rank, ordered_settings
-from .pages_text import front_matter, template_env
+from ..evidence.corpus import AGE_BANDS, Corpus
+from ..evidence.models import Study
+from .facts import AP_SETTINGS, SECTION, Facts, band_rank, ordered_settings
+from .text import front_matter, template_env
 
 # (folder, vocabulary, noun) of the topic pages.
 TOPICS = (("settings", "settings", "setting"), ("outcomes", "outcomes", "outcome"),

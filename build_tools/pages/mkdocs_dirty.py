@@ -1,6 +1,6 @@
 """`mkdocs build --strict --dirty` that leaves exactly what a clean build would.
 
-    python -m build_tools.mkdocs_dirty CONFIG_FILE SITE_DIR
+    python -m build_tools.pages.mkdocs_dirty CONFIG_FILE SITE_DIR
 
 SITE_DIR holds the previous build's HTML as hard links (site_incremental.py puts them
 there). MkDocs rebuilds a page only when its HTML is missing or older than its Markdown;

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .corpus import Corpus
-from .database_schema import Column, Table, as_bool, as_date, as_json, doc
-from .models import (
+from ..evidence.corpus import Corpus
+from .spec import Column, Table, as_bool, as_date, as_json, doc
+from ..evidence.models import (
     AgeRange, EntryBase, InterventionBase, Programme, Review, Sample, Study,
 )
 

@@ -150,7 +150,7 @@ def _finalize(value: object) -> object:
 @lru_cache(maxsize=1)
 def template_env() -> Environment:
     env = Environment(
-        loader=PackageLoader("build_tools", "templates/site"), autoescape=True, finalize=_finalize,
+        loader=PackageLoader("build_tools.pages", "templates"), autoescape=True, finalize=_finalize,
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     env.filters.update(text=escape_text, md=render_markdown, num=fmt_number, effect=fmt_effect, url=safe_url)

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .corpus import Corpus
-from .models import Entry, Study
-from .pages_facts import KIND_LABEL, SECTION, Facts
-from .pages_text import fmt_effect, front_matter, template_env
+from ..evidence.corpus import Corpus
+from ..evidence.models import Entry, Study
+from .facts import KIND_LABEL, SECTION, Facts
+from .text import fmt_effect, front_matter, template_env
 
 # Markdown fields shown as sections, in reading order: (field, anchor, heading).
 INTERVENTION_SECTIONS = (

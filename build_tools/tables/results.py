@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .corpus import Corpus
-from .database_schema import Column, Table, as_bool, as_date, doc
-from .database_tables import ENTRY_TYPES
-from .models import Effect, Estimate, Finding, Rating, Reference
+from ..evidence.corpus import Corpus
+from .spec import Column, Table, as_bool, as_date, doc
+from .entries import ENTRY_TYPES
+from ..evidence.models import Effect, Estimate, Finding, Rating, Reference
 
 
 def _owner_columns(kinds: tuple[str, ...], what: str) -> tuple[Column, ...]:

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import yaml
 
-from .atomic import atomic_dir, write_text
-from .corpus import Corpus
-from .incremental import forget_manifest
-from .pages_browse import browse_page, section_indexes, topic_pages
-from .pages_entry import SiteLinks, entry_page
-from .pages_facts import all_facts
-from .pages_gapmap import gap_map_page
-from .pages_overview import glossary_page, home_page, rating_scales_page
+from ..atomic import atomic_dir, write_text
+from ..evidence.corpus import Corpus
+from .manifest import forget_manifest
+from .browse import browse_page, section_indexes, topic_pages
+from .entry import SiteLinks, entry_page
+from .facts import all_facts
+from .gapmap import gap_map_page
+from .overview import glossary_page, home_page, rating_scales_page
 
 DOCS_DIR = "site"
 # Everything the build owns inside site/ (all git-ignored). Anything else there is hand-written.
@@ -109,7 +109,7 @@ def run_mkdocs(repo: Path, site_dir: Path, epoch: int, dirty: bool = False) -> N
     `dirty`: rebuild only pages newer than their HTML (build_tools/mkdocs_dirty.py)."""
     config = str(Path(repo) / "mkdocs.yml")
     # No --quiet: it hides warnings from MkDocs' counter, and then --strict lets them pass.
-    command = ([sys.executable, "-m", "build_tools.mkdocs_dirty", config, str(site_dir)] if dirty else
+    command = ([sys.executable, "-m", "build_tools.pages.mkdocs_dirty", config, str(site_dir)] if dirty else
                [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", config, "--site-dir", str(site_dir)])
     env = {**os.environ, **MKDOCS_ENV, "SOURCE_DATE_EPOCH": str(epoch)}
     done = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)

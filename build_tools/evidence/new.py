@@ -22,7 +22,7 @@ from pathlib import Path
 import click
 from pydantic import BaseModel
 
-from . import clock
+from .. import clock
 from .load import read_yaml
 from .models import Approach, Programme, Study
 from .rules import _VOCAB_FIELDS

@@ -31,9 +31,9 @@ from whoosh import classify, highlight, index, qparser, query, scoring, spelling
 from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
-from .atomic import atomic_dir, recover_dir, write_text
-from .corpus import Corpus
-from .models import Entry, Study
+from ..atomic import atomic_dir, recover_dir, write_text
+from ..evidence.corpus import Corpus
+from ..evidence.models import Entry, Study
 
 # Bump when the schema or the document text changes: an index of another format is rebuilt.
 FORMAT = "whatworks-search-3"
