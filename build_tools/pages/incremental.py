@@ -34,7 +34,7 @@ from ..evidence.corpus import Corpus
 from .manifest import fingerprint, forget_manifest, read_manifest, text_hash, write_manifest
 from .build import (DOCS_DIR, GENERATED_DIRS, GENERATED_FILES, data_date, listing_pages, run_mkdocs,
                     site_links, write_generated)
-from .entry import SiteLinks, _history_dates, entry_page
+from .entry import SiteLinks, history_dates, entry_page
 from .facts import all_facts
 
 MANIFEST = "site"
@@ -71,7 +71,7 @@ def page_key(corpus: Corpus, entry_id: str, facts: Mapping, deps: list[str], rel
         tuple((s.id, corpus.hashes.get(s.id)) for s in corpus.studies_for(entry_id)),
         tuple(p.id for p in corpus.programmes_for(entry_id)),
         tuple((related or {}).get(entry_id, ())),
-        repr(_history_dates(history, entry_id)),
+        repr(history_dates(history, entry_id)),
         tuple((d, repr(facts.get(d))) for d in deps),
     )
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
