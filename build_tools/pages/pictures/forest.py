@@ -33,7 +33,7 @@ SCALES = {
 LOWER_IS_BETTER = frozenset({
     "violence-perpetration", "violence-victimisation", "offending", "reoffending", "exploitation",
     "weapon-carrying", "bullying", "exclusion", "suspension", "hidden-moves", "hospital-use",
-    "out-of-home-placement", "crime-place",
+    "out-of-home-placement", "crime-place", "child-protection",
 })
 HIGHER_IS_BETTER = frozenset({"attendance", "attainment", "wellbeing", "eet", "safety-perception"})
 
