@@ -63,7 +63,7 @@ def test_forest_plot_and_map_from_disk(page, site):
     assert forest.locator("text.ww-svg__side").all_text_contents() == ["\u2190 favours the intervention", "favours the comparison \u2192"]
     assert page.locator("svg#map-sample-programme desc").text_content() == "Sample London programme runs in Hackney, Lambeth."
     page.get_by_role("link", name="Hackney: runs here").click()
-    assert page.url.endswith("/london/hackney.html")
+    page.wait_for_url("**/london/hackney.html")
     assert page.locator("h1").inner_text() == "Programmes in Hackney"
 
 
@@ -72,20 +72,22 @@ def test_home_map_and_overview_chart(page, base_url):
     tile = page.get_by_role("link", name="Lambeth: 1 programme")
     assert tile.is_visible()
     assert "1 programme runs" not in page.locator("#london-map desc").text_content()  # the fixture has no pan-London programme
+    from playwright.sync_api import expect
+
     page.get_by_role("link", name="All approaches at a glance").click()
-    assert page.url == base_url + "overview/index.html"
+    expect(page).to_have_url(base_url + "overview/index.html")
     mark = page.locator("#overview-chart").get_by_role("link", name=re.compile("^Sample mentoring: Moderate impact; SMS 5"))
-    assert mark.is_visible()
+    expect(mark).to_be_visible()
     rows = page.locator("table tbody tr td:first-child a").all_inner_texts()
     assert rows == ["Sample boot camps", "Sample mentoring"]  # the table alternative
     mark.click()
-    assert page.url == base_url + "approaches/sample-mentoring.html"
+    expect(page).to_have_url(base_url + "approaches/sample-mentoring.html")
 
 
 def test_borough_page_and_vru_portfolio(page, base_url):
     page.goto(base_url + "london/index.html")
     page.get_by_role("link", name="Hackney", exact=True).click()
-    assert page.url == base_url + "london/hackney.html"
+    page.wait_for_url(base_url + "london/hackney.html")
     row = page.locator("table tbody tr")
     assert row.count() == 1
     cells = row.locator("td").all_inner_texts()
