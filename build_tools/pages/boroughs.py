@@ -38,15 +38,16 @@ def london_pages(corpus: Corpus, facts: Mapping[str, Facts]) -> Iterator[tuple[s
     names = borough_names(corpus)
     counts = {b: len(programmes_in(corpus, b)) for b in names}
     n_pan = len(programmes_in(corpus, PAN_LONDON))
+    pan_label = {t.id: t.label for t in corpus.vocabularies["boroughs"].terms}.get(PAN_LONDON)  # None if the vocabulary drops it
     yield f"{SECTION}/index.md", env.get_template("london.md.j2").render(
-        corpus=corpus, names=names, counts=counts, n_pan=n_pan, root="../", map=london_counts_map(corpus, "../"),
+        corpus=corpus, names=names, counts=counts, n_pan=n_pan, pan_label=pan_label, root="../", map=london_counts_map(corpus, "../"),
         front=front_matter("London borough by borough", "Which programmes run in each London borough, how far each has been evaluated, and the evidence for its approach."))
-    for bid, name in [(PAN_LONDON, corpus.label("boroughs", PAN_LONDON)), *names.items()]:
+    for bid, name in ([(PAN_LONDON, pan_label)] if pan_label else []) + list(names.items()):
         rows = _programme_rows(corpus, facts, programmes_in(corpus, bid))
-        title = "Programmes across all of London" if bid == PAN_LONDON else f"Programmes in {name}"
+        where = "across all of London" if bid == PAN_LONDON else f"in {name}"
         yield f"{SECTION}/{bid}.md", env.get_template("borough.md.j2").render(
             corpus=corpus, bid=bid, name=name, rows=rows, pan=bid == PAN_LONDON, root="../",
-            front=front_matter(title, f"The programmes recorded as running in {name}, their evaluation status and the evidence for their approaches."))
+            front=front_matter(f"Programmes {where}", f"The programmes recorded as running {where}, their evaluation status and the evidence for their approaches."))
     vru = _programme_rows(corpus, facts, [p for p in corpus.programmes if p.vru_funded])
     yield f"{SECTION}/vru-portfolio.md", env.get_template("vru_portfolio.md.j2").render(
         corpus=corpus, rows=vru, root="../", names=names,

@@ -3,6 +3,7 @@ position, the favourable side's words, links, titles and descriptions."""
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -179,3 +180,17 @@ def test_overview_chart_marks_link_to_their_pages(corpus):
     assert marks["sample-boot-camps"].get("aria-label").startswith("Sample boot camps: Harmful; ")
     bands = [t.text for t in svg.findall("text") if "ww-overview__bandtext" in (t.get("class") or "")]
     assert bands == ["Moderate impact", "Harmful"]
+
+
+def test_london_pages_without_pan_london_in_the_vocabulary(tmp_path):
+    """A vocabulary edit lint accepts must still build: no pan-London page, every borough page."""
+    from build_tools.pages.boroughs import london_pages
+
+    evidence = make_tree(tmp_path)
+    vocab = evidence / "vocabularies" / "boroughs.yml"
+    vocab.write_text(re.sub(r"  - id: pan-london\n(    .*\n)+", "", vocab.read_text(encoding="utf-8")), encoding="utf-8")
+    corpus = load_ok(evidence)
+    pages = dict(london_pages(corpus, all_facts(corpus)))
+    assert "london/pan-london.md" not in pages and len([p for p in pages if p.startswith("london/")]) == 33 + 2
+    assert "pan-london.html" not in pages["london/index.md"]
+    assert "Programmes run in Hackney (1), Lambeth (1)." in html.unescape(pages["london/index.md"])

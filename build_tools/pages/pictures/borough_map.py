@@ -91,9 +91,9 @@ def london_counts_map(corpus: Corpus, root: str) -> Markup:
         n = sum(runs_in(p, bid) for p in corpus.programmes)
         states[bid] = (count_shade(n - pan, pan), str(n), f"{name}: {n} programme{'s' if n != 1 else ''}")
     named = sorted(((states[b][1], n) for b, n in borough_names(corpus).items() if int(states[b][1]) > pan), key=lambda t: (-int(t[0]), t[1]))
-    description = (f"{pan} programme{'s run' if pan != 1 else ' runs'} across all of London, so every borough has at least {pan}. "
-                   + ("More run in " + ", ".join(f"{name} ({n})" for n, name in named) + ". " if named else "")
-                   + "Darker squares have more programmes that name the borough itself.")
+    everywhere = f"{pan} programme{'s run' if pan != 1 else ' runs'} across all of London, so every borough has at least {pan}. " if pan else ""
+    more = ("More run in " if pan else "Programmes run in ") + ", ".join(f"{name} ({n})" for n, name in named) + ". " if named else ""
+    description = everywhere + (more or "No programme here names a borough. ") + "Darker squares have more programmes that name the borough itself."
     return borough_map(corpus, root, "london-map", "Where programmes run in London: number of programmes in each borough", description, states)
 
 
