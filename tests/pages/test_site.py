@@ -70,8 +70,10 @@ def test_generated_markdown_is_deterministic(fixture_corpus):
     assert first == second
     assert list(first) == list(second)
     topics = sum(len(fixture_corpus.vocabularies[v].terms) + 1 for v in ("settings", "outcomes", "priority-areas"))
+    # a page per borough and pan-London, the London index, the VRU portfolio, the overview chart page
+    london = len(fixture_corpus.vocabularies["boroughs"].terms) + 3
     # 4 entries, 3 section indexes, topic pages and their indexes, browse, gap map, home, glossary, rating scales
-    assert len(first) == 4 + 3 + topics + 1 + 1 + 3
+    assert len(first) == 4 + 3 + topics + 1 + 1 + 3 + london
 
 
 def test_entries_stay_out_of_the_navigation(built):
