@@ -73,6 +73,13 @@ class Corpus:
         """Studies that evaluate this approach or programme."""
         return self._studies_for.get(entry_id, ())
 
+    def studies_behind(self, entry: Entry) -> tuple[Study, ...]:
+        """Studies held here behind an approach or programme: those that evaluate it, then the
+        reviews its ratings rest on (`based_on`), each once."""
+        found = {s.id: s for s in self.studies_for(entry.id)}
+        found.update({i: self._by_id[i] for r in getattr(entry, "ratings", ()) for i in r.based_on})
+        return tuple(found.values())
+
     def programmes_for(self, approach_id: str) -> tuple[Programme, ...]:
         return self._programmes_for.get(approach_id, ())
 

@@ -64,13 +64,6 @@ def _study_counts(corpus: Corpus, studies: tuple[Study, ...]) -> dict:
             "n_monitoring": len(studies) - len(impact), "best_sms": max(levels) if levels else None}
 
 
-def _behind(corpus: Corpus, entry: Entry) -> tuple[Study, ...]:
-    """Studies held here behind an approach or programme: those that evaluate it and the reviews its ratings rest on."""
-    found = {s.id: s for s in corpus.studies_for(entry.id)}
-    found.update({i: corpus.entry(i) for r in entry.ratings for i in r.based_on})
-    return tuple(found.values())
-
-
 def entry_facts(corpus: Corpus, entry: Entry, today: dt.date | None = None) -> Facts:
     kind = corpus.kind(entry.id)
     if isinstance(entry, Study):
@@ -93,7 +86,7 @@ def entry_facts(corpus: Corpus, entry: Entry, today: dt.date | None = None) -> F
         settings=entry.settings, age_bands=corpus.age_bands(entry), outcomes=entry.outcomes,
         priority_areas=entry.priority_areas, evidence=evidence, cost=cost,
         last_reviewed=entry.review.last_reviewed.isoformat(), evidence_bases=len(corpus.evidence_bases(entry)),
-        **_study_counts(corpus, _behind(corpus, entry)), **status,
+        **_study_counts(corpus, corpus.studies_behind(entry)), **status,
     )
 
 

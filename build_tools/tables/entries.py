@@ -89,6 +89,8 @@ def _intervention_columns(kind: str) -> tuple[Column, ...]:
         Column("study_count", "integer", "Number of studies in `studies` that evaluate it directly, of any design."),
         Column("impact_study_count", "integer", "Of those, studies whose design compares against something "
                "(`designs.comparative`): the ones that can count as evidence of impact."),
+        Column("studies_pooled", "integer", "Studies pooled by the reviews held here behind it (that evaluate it or "
+               "that its ratings rest on), summed over the reviews that say; empty if none says."),
         _array(m, "related"),
     )
 
@@ -108,6 +110,7 @@ def _intervention_values(corpus: Corpus, entry: InterventionBase) -> dict[str, A
         "headline_band": corpus.headline(entry), "evidence_bases": len(corpus.evidence_bases(entry)),
         "rating_count": len(entry.ratings), "study_count": len(studies),
         "impact_study_count": sum(corpus.is_comparative(s) for s in studies),
+        "studies_pooled": sum(s.studies_pooled or 0 for s in corpus.studies_behind(entry) if corpus.is_review(s)) or None,
         "related": as_json(entry.related),
     }
 
