@@ -186,12 +186,12 @@ def test_a_non_comparative_finding_counts_nowhere_as_impact(corpus, db, site, tm
     assert (exported["sample-monitoring-1"]["comparative"], exported["sample-monitoring-1"]["direction"]) == ("0", "")
 
     approach = text_of((site / "approaches" / "sample-mentoring.html").read_text(encoding="utf-8"))
-    assert "In this repository: 1 study, best SMS 5; 1 monitoring only (no comparison group)" in approach
+    assert "In this repository: 1 study, best SMS 5; 1 with no comparison group, not counted" in approach
     assert "Monitoring: no comparison group 80% of settings said exclusions fell." in approach
     study = text_of((site / "studies" / "sample-monitoring.html").read_text(encoding="utf-8"))
     assert "Study · about 2024 · Monitoring data only" in study and "No comparison group: its figures cannot show impact" in study
     cells = gap_cells_html((site / "gap-map" / "index.html").read_text(encoding="utf-8"), "sample-mentoring")
-    assert ("gap", 'Gap<span class="ww-gap__design">monitoring only</span>') in cells
+    assert ("gap", 'Gap<span class="ww-gap__design">no comparison</span>') in cells
 
 
 def db_path_dir(db) -> Path:

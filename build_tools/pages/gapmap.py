@@ -36,7 +36,7 @@ def describe(corpus: Corpus, cell: GapCell) -> str:
     if cell.best_design:
         parts.append(f"best design: {corpus.label('designs', cell.best_design)}")
     if cell.monitoring:
-        parts.append(f"{len(cell.monitoring)} monitoring only, not counted (no comparison group)")
+        parts.append(f"{len(cell.monitoring)} with no comparison group, not counted")
     return "; ".join(parts) or "nothing known"
 
 
