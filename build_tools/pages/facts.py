@@ -15,7 +15,11 @@ from ..evidence.models import Entry, Study
 SECTION = {k.name: k.folder for k in KINDS}
 KIND_LABEL = {k.name: k.label for k in KINDS}
 # Alternative provision is first-class for this repository: these settings lead every list.
-AP_SETTINGS = ("pru", "other-ap", "in-school-ap-unit")
+
+
+def ap_settings(corpus: Corpus) -> tuple[str, ...]:
+    """The settings that count as alternative provision (vocabulary data, `alternative_provision: true`)."""
+    return tuple(t.id for t in corpus.vocabularies["settings"].terms if t.alternative_provision)
 
 
 @dataclass(frozen=True)
@@ -98,4 +102,5 @@ def all_facts(corpus: Corpus, today: dt.date | None = None) -> dict[str, Facts]:
 def ordered_settings(corpus: Corpus) -> list[str]:
     """Setting ids in display order: alternative provision first, then the vocabulary's order."""
     ids = [t.id for t in corpus.vocabularies["settings"].terms]
-    return [s for s in AP_SETTINGS if s in ids] + [s for s in ids if s not in AP_SETTINGS]
+    ap = ap_settings(corpus)
+    return [s for s in ap if s in ids] + [s for s in ids if s not in ap]
