@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-AP_SETTINGS = {"pru", "other-ap", "in-school-ap-unit"}
+AP_SETTINGS = {"pru", "other-ap", "in-school-ap-unit"}  # the settings vocabulary's alternative_provision terms
 NUMBER = re.compile(r"(?<![\w.-])\d+(\.\d+)?%?")
 
 
@@ -92,3 +92,8 @@ def test_evaluation_status_is_stated_for_every_programme(real_corpus):
 def test_excluded_list_explains_what_was_left_out(real_corpus):
     assert len(real_corpus.excluded) >= 10
     assert all(len(x.reason) >= 10 for x in real_corpus.excluded)
+
+
+def test_alternative_provision_settings_are_vocabulary_data(real_corpus):
+    terms = real_corpus.vocabularies["settings"].terms
+    assert {t.id for t in terms if t.alternative_provision} == AP_SETTINGS
