@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from ...evidence.corpus import Corpus
-from ..facts import BAND_ORDER, Facts, band_rank
+from ...evidence.evidence_map import BAND_ORDER, band_rank
+from ..facts import Facts
 from . import render_svg
 
 LEFT = 140  # width of the row headings (bands)
