@@ -194,3 +194,17 @@ def test_london_pages_without_pan_london_in_the_vocabulary(tmp_path):
     assert "london/pan-london.md" not in pages and len([p for p in pages if p.startswith("london/")]) == 33 + 2
     assert "pan-london.html" not in pages["london/index.md"]
     assert "Programmes run in Hackney (1), Lambeth (1)." in html.unescape(pages["london/index.md"])
+
+
+def test_borough_page_flags_a_stale_evaluation_status(tmp_path):
+    """The status is a dated claim: past its re-check date the borough page says so (explicit dates: any-day safe)."""
+    import datetime as dt
+
+    from build_tools.pages.boroughs import london_pages
+    from build_tools.pages.facts import all_facts as facts_on
+
+    corpus = load_ok(make_tree(tmp_path))
+    fresh = html.unescape(dict(london_pages(corpus, facts_on(corpus, today=dt.date(2026, 2, 2))))["london/hackney.md"])
+    assert "checked 2026-02-01" in fresh and "may be out of date" not in fresh
+    stale = html.unescape(dict(london_pages(corpus, facts_on(corpus, today=dt.date(2026, 9, 1))))["london/hackney.md"])
+    assert "Not re-checked for over 6 months: may be out of date." in stale

@@ -82,7 +82,7 @@ def plotted_findings(corpus: Corpus, studies: tuple[Study, ...]) -> list[tuple[S
     """(study, finding) pairs a forest plot draws: comparative design, effect with value and CI."""
     found = []
     for study in sorted(studies, key=lambda s: (-s.year, s.id)):
-        if not corpus.term("designs", study.design).comparative:
+        if not corpus.is_comparative(study):
             continue
         for finding in study.findings:
             e = finding.effect
