@@ -50,7 +50,7 @@ Fill in next (the comment above each line in the file explains it):
   line 40   ages.max: Oldest age served, in years
   line 50   outcomes: one or more of: violence-perpetration, violence-victimisation, offending, reoffending, exploitation, weapon-carrying, bullying, exclusion, suspension, attendance, hidden-moves, attainment, behaviour, wellbeing, eet, family, safety-perception, workforce, child-protection, hospital-use, out-of-home-placement, crime-place
   line 78   countries: one or more of: england, wales, scotland, northern-ireland, ireland, united-states, canada, australia, new-zealand, netherlands, norway, sweden, international
-  line 88   evaluation_status: one of: impact-evaluated, results-not-yet-published, observational-only, process-evaluation-only, monitoring-only, not-evaluated, non-experimental-evaluation-under-way
+  line 88   evaluation_status: one of: impact-evaluated, results-not-yet-published, observational-only, process-evaluation-only, monitoring-only, evaluation-not-read, not-evaluated, non-experimental-evaluation-under-way
   line 92   evaluation_checked: Date the evaluation status was last checked (a status is a dated claim)
   line 95   evaluation_url: Page the evaluation status was read on
   line 135  references[0].title: Title of the page, report or paper
