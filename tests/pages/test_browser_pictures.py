@@ -92,7 +92,9 @@ def test_borough_page_and_vru_portfolio(page, base_url):
     assert row.count() == 1
     cells = row.locator("td").all_inner_texts()
     assert cells[0] == "Sample London programme · VRU funded"
-    assert cells[1].splitlines() == ["Results not yet published", "checked 2026-02-01 (source)"]
+    # Checked 2026-02-01, over 6 months before the test clock (TODAY, never earlier than 2026-11-26).
+    assert cells[1].splitlines() == ["Results not yet published", "checked 2026-02-01 (source)",
+                                     "Not re-checked for over 6 months: may be out of date."]
     assert cells[2] == "Sample mentoring Moderate impact"
     page.goto(base_url + "london/sutton.html")
     assert "No programme here is recorded as running in Sutton." in page.locator("article").inner_text()
