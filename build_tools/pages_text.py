@@ -117,21 +117,11 @@ def fmt_number(value: float, signed: bool = False) -> str:
     return text.replace("-", "\u2212")
 
 
-_EFFECT_FORMATS = {
-    "percent-change": ("{v}%", True),
-    "percentage-points": ("{v} percentage points", True),
-    "months-progress": ("{v} months' progress", True),
-    "odds-ratio": ("odds ratio {v}", False),
-    "rate-ratio": ("rate ratio {v}", False),
-    "smd": ("SMD {v}", True),
-    "per-100": ("{v} per 100 people", True),
-}
-
-
-def fmt_effect(effect, type_label: str | None = None) -> str:
-    """An estimate or effect as one readable phrase, with its confidence interval if published."""
-    pattern, signed = _EFFECT_FORMATS.get(effect.type, (f"{{v}} ({type_label or effect.type})", False))
-    text = pattern.format(v=fmt_number(effect.value, signed))
+def fmt_effect(effect, term=None) -> str:
+    """An estimate or effect as one readable phrase, with its confidence interval if published.
+    `term` is the effect type (vocabulary `effect-types`), whose `format` and `signed` say how."""
+    pattern = (term.format if term is not None and term.format else None) or f"{{v}} ({term.label if term is not None else effect.type})"
+    text = pattern.replace("{v}", fmt_number(effect.value, bool(term is not None and term.signed)))
     if effect.ci_low is not None and effect.ci_high is not None:
         text += f" (CI {fmt_number(effect.ci_low)} to {fmt_number(effect.ci_high)})"
     return text
