@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import best_of, parse_floor  # noqa: E402
 from generate import generate  # noqa: E402
 
-from build_tools.corpus import load_corpus  # noqa: E402
-from build_tools.database import build_database  # noqa: E402
+from build_tools.evidence.corpus import load_corpus  # noqa: E402
+from build_tools.database.build import build_database  # noqa: E402
 from build_tools.exports import build_exports  # noqa: E402
 
 

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import best_of, parse_floor  # noqa: E402
 from generate import generate  # noqa: E402
 
-from build_tools.corpus import load_corpus  # noqa: E402
+from build_tools.evidence.corpus import load_corpus  # noqa: E402
 
 
 def lint_seconds(evidence: Path) -> float:

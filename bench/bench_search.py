@@ -23,8 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import WORDS, generate  # noqa: E402
 
-from build_tools import search  # noqa: E402
-from build_tools.corpus import load_corpus  # noqa: E402
+from build_tools.search import index as search  # noqa: E402
+from build_tools.evidence.corpus import load_corpus  # noqa: E402
 
 SETTINGS = ("pru", "mainstream-school", "community", "hospital", "youth-justice", "other-ap")
 STEMMED = sorted({w for w in WORDS if len(w) > 3})

@@ -28,8 +28,8 @@ from common import parse_floor  # noqa: E402
 from generate import generate  # noqa: E402
 from site_support import site_repo  # noqa: E402
 
-from build_tools.corpus import load_corpus  # noqa: E402
-from build_tools.pages import data_date, generate_pages, run_mkdocs, site_links, write_generated  # noqa: E402
+from build_tools.evidence.corpus import load_corpus  # noqa: E402
+from build_tools.pages.build import data_date, generate_pages, run_mkdocs, site_links, write_generated  # noqa: E402
 
 
 def bare_mkdocs_floor(n: int, root: Path, files: dict[str, str]) -> float:

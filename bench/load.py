@@ -41,7 +41,7 @@ from urllib.parse import quote
 
 import httpx
 
-from build_tools.pages import GENERATED_DIRS, GENERATED_FILES
+from build_tools.pages.build import GENERATED_DIRS, GENERATED_FILES
 
 REPO = Path(__file__).resolve().parent.parent
 WHATWORKS = Path(sys.executable).parent / "whatworks"
@@ -266,7 +266,7 @@ async def datasette_ab(out: Path, mix: dict[str, list[str]], clients: int, round
     """In-process A/B of the two speed-ups in serve_app.make_datasette: the Datasette it makes vs the
     same one without them, `clients` clients through httpx's ASGI transport (no HTTP, no server
     process; CPU counts client and server), rounds alternating so both see the same machine."""
-    from build_tools.serve_app import make_datasette
+    from build_tools.serve.app import make_datasette
 
     data = {k: urls for k, urls in mix.items() if not k.startswith("site")}
     runs: dict[str, list[dict]] = {"as served": [], "without": []}

@@ -33,11 +33,11 @@ from common import best_of, parse_floor  # noqa: E402
 from generate import generate  # noqa: E402
 from site_support import site_repo  # noqa: E402
 
-from build_tools import search  # noqa: E402
-from build_tools.corpus import load_corpus  # noqa: E402
-from build_tools.database import build_database  # noqa: E402
+from build_tools.search import index as search  # noqa: E402
+from build_tools.evidence.corpus import load_corpus  # noqa: E402
+from build_tools.database.build import build_database  # noqa: E402
 from build_tools.exports import build_exports  # noqa: E402
-from build_tools.pages import build_site  # noqa: E402
+from build_tools.pages.build import build_site  # noqa: E402
 
 
 def seconds(fn, *args) -> float:
@@ -51,7 +51,7 @@ def pct(values: list[float], q: int) -> float:
 
 
 def datasette_latency(out: Path, n_requests: int = 200) -> list[float]:
-    from build_tools.serve_app import make_datasette
+    from build_tools.serve.app import make_datasette
 
     ds = make_datasette(out)
     paths = ["/evidence/approaches.json?_shape=array&_size=20", "/evidence/studies.json?_facet=design&_size=20",

@@ -10,15 +10,17 @@ from pathlib import Path
 
 import click
 
-from . import __version__, clock
+from . import __version__
+
+from . import clock
 
 # command name -> "module:attribute" of a click command, imported on first use
 LAZY_COMMANDS = {
     "build": "build_tools.build:build_command",
-    "serve": "build_tools.serve:serve_command",
-    "search": "build_tools.search_cli:search_command",
-    "new": "build_tools.new:new_command",
-    "diff": "build_tools.diff:diff_command",
+    "serve": "build_tools.serve.cli:serve_command",
+    "search": "build_tools.search.cli:search_command",
+    "new": "build_tools.evidence.new:new_command",
+    "diff": "build_tools.evidence.diff:diff_command",
 }
 
 
@@ -64,8 +66,8 @@ def lint(paths: tuple[Path, ...], evidence: Path, fmt: str) -> None:
     PATHS limits the report to those files or folders (the whole tree is still
     loaded, so references are checked). Exit 0 when clean, 1 when problems are found.
     """
-    from .corpus import load_corpus
-    from .problems import render
+    from .evidence.corpus import load_corpus
+    from .evidence.problems import render
     from .progress import counter
 
     only = _entry_files(paths, evidence) if paths else None
@@ -86,9 +88,9 @@ def lint(paths: tuple[Path, ...], evidence: Path, fmt: str) -> None:
 @click.option("--out", default="schema", show_default=True, type=click.Path(file_okay=False, path_type=Path))
 def schema(evidence: Path, out: Path) -> None:
     """Regenerate the JSON Schemas in schema/ from the models and vocabularies."""
-    from .corpus import load_corpus
-    from .problems import render
-    from .schema import write_schemas
+    from .evidence.corpus import load_corpus
+    from .evidence.problems import render
+    from .evidence.editor_schema import write_schemas
 
     result = load_corpus(evidence)
     if result.corpus is None:
@@ -102,7 +104,7 @@ def schema(evidence: Path, out: Path) -> None:
 def _entry_files(paths: tuple[Path, ...], evidence: Path) -> list[Path]:
     """The evidence files PATHS name; a path that names none is a usage error (exit 2), never
     "checked 0 files, found 0 problems"."""
-    from .corpus import evidence_files
+    from .evidence.corpus import evidence_files
 
     root = evidence.resolve()
     known = {p.resolve() for p in evidence_files(evidence)} if evidence.is_dir() else set()

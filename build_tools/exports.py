@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import atomic_dir
-from .corpus import Corpus
-from .database_schema import Table
-from .database_specs import all_tables
-from .schema import json_schemas
+from .evidence.corpus import Corpus
+from .tables.spec import Table
+from .tables.catalogue import all_tables
+from .evidence.editor_schema import json_schemas
 
 DATA_LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
                 "path": "https://creativecommons.org/licenses/by/4.0/"}
@@ -31,7 +31,6 @@ def build_exports(corpus: Corpus, out_dir: Path) -> Path:
     target = Path(out_dir) / "exports"
     tables = all_tables(corpus)
     with atomic_dir(target) as tmp:
-        tmp.chmod(0o755)  # mkdtemp makes it private; downloads are meant to be published
         for table in tables:
             (tmp / f"{table.name}.csv").write_bytes(table_csv(table).encode("utf-8"))
         _write_json(tmp / "corpus.json", corpus_json(corpus))

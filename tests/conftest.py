@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.corpus import Corpus, load_corpus
-from build_tools.problems import render
+from build_tools.evidence.corpus import Corpus, load_corpus
+from build_tools.evidence.problems import render
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"

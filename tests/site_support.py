@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
-from build_tools.pages import GENERATED_DIRS, GENERATED_FILES
+from build_tools.pages.build import GENERATED_DIRS, GENERATED_FILES
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.pages import build_site
+from build_tools.pages.build import build_site
 from site_support import CHROMIUM, CHROMIUM_ARGS, HISTORY, RELATED, serve, site_repo
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium (make chromium)")]

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from build_tools.corpus import load_corpus
-from build_tools.database import build_database
-from build_tools.metadata import MetadataError
-from build_tools.models import Rating
+from build_tools.evidence.corpus import load_corpus
+from build_tools.database.build import build_database
+from build_tools.database.metadata import MetadataError
+from build_tools.evidence.models import Rating
 from conftest import REPO, TODAY, make_tree
 
 
@@ -221,7 +221,7 @@ def test_metadata_names_an_unknown_table(tmp_path):
     (tmp_path / "datasette_metadata.yml").write_text(
         "databases:\n  evidence:\n    tables:\n      approachs:\n        sort: name\n", encoding="utf-8")
     corpus = load_corpus(evidence, today=TODAY).corpus
-    with pytest.raises(MetadataError, match=r"^datasette_metadata.yml: databases.evidence.tables.approachs: no such "
+    with pytest.raises(MetadataError, match=r"^datasette_metadata.yml:4: databases.evidence.tables.approachs: no such "
                                             r"table or view in the database. Fix: use one of approach_outcomes, "):
         build_database(corpus, tmp_path / "out")
     assert not (tmp_path / "out" / "metadata.json").exists()
@@ -230,8 +230,8 @@ def test_metadata_names_an_unknown_table(tmp_path):
 def test_every_table_the_build_owns_is_reserved_from_vocabulary_ids(db, fixture_corpus):
     """Lint refuses a vocabulary named like one of these (rules_vocab.reserved_table): a new
     table or view of the build must be covered there too, or a vocabulary could shadow it."""
-    from build_tools.database_schema import table_name
-    from build_tools.rules_vocab import reserved_table
+    from build_tools.tables.spec import table_name
+    from build_tools.evidence.rules_vocab import reserved_table
 
     lookups = {table_name(v) for v in fixture_corpus.vocabularies}
     names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')").fetchall()]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.corpus import Corpus, load_corpus
-from build_tools.database import build_database
-from build_tools.serve_app import make_datasette
+from build_tools.evidence.corpus import Corpus, load_corpus
+from build_tools.database.build import build_database
+from build_tools.serve.app import make_datasette
 from conftest import REPO, TODAY
 
 AP_SETTINGS = {"pru", "other-ap", "in-school-ap-unit"}

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.database import build_database
+from build_tools.database.build import build_database
 from build_tools.exports import build_exports
-from build_tools.models import Rating
+from build_tools.evidence.models import Rating
 from conftest import TODAY
 
 

@@ -7,10 +7,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from build_tools.corpus import load_corpus
-from build_tools.load import parse_yaml
-from build_tools.models import Approach
-from build_tools.schema_check import check_model
+from build_tools.evidence.corpus import load_corpus
+from build_tools.evidence.load import parse_yaml
+from build_tools.evidence.models import Approach
+from build_tools.evidence.schema_check import check_model
 from conftest import TODAY, make_tree
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.history import EntryHistory, atom_feed, entry_history, site_url
+from build_tools.pages.history import EntryHistory, atom_feed, entry_history, site_url
 from conftest import load_ok, make_tree
 
 UTC = dt.timezone.utc

@@ -15,8 +15,8 @@ from pathlib import Path
 from conftest import REPO, make_tree
 from site_support import site_repo as shared_site_repo
 
-from build_tools.incremental import fingerprint
-from build_tools.search import SearchIndex
+from build_tools.pages.manifest import fingerprint
+from build_tools.search.index import SearchIndex
 
 WHATWORKS = [sys.executable, "-m", "build_tools"]
 QUERIES = ("mentoring", "knife crime", "school exclusion", "family therapy", "mentorng", "type:study violence")

@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from build_tools.cli import cli
-from build_tools.load import parse_yaml
+from build_tools.evidence.load import parse_yaml
 from conftest import REPO, make_tree
 
 
@@ -147,7 +147,7 @@ def test_deep_nesting_is_refused_quickly():
 
 
 def test_unreadable_file_is_a_located_problem(tmp_path):
-    from build_tools.load import read_yaml
+    from build_tools.evidence.load import read_yaml
 
     folder = tmp_path / "x.yml"
     folder.mkdir()  # reading a folder fails like an unreadable file, also as root
@@ -157,11 +157,11 @@ def test_unreadable_file_is_a_located_problem(tmp_path):
 
 def test_fallback_schema_message_names_its_rule(tmp_path, monkeypatch):
     """Any pydantic error without a message of its own still gets one, with the [invalid-value] id."""
-    from build_tools.schema_check import _problem
+    from build_tools.evidence.schema_check import _problem
 
     loaded = parse_yaml(b"name: x\n", "f.yml")
     err = {"loc": ("name",), "type": "something_new", "msg": "Value is odd", "input": "x"}
-    from build_tools.models import Approach
+    from build_tools.evidence.models import Approach
 
     assert _problem(loaded, Approach, err).text() == (
         "f.yml:1:7: name: value is odd. Fix: see the field's description: Name as practitioners know it [invalid-value]")
@@ -201,7 +201,7 @@ def test_lint_paths_to_folders_and_vocabularies_check_them(tmp_path, monkeypatch
 
 
 def test_ordinary_english_with_angle_brackets_and_colons_lints_clean(tmp_path, monkeypatch):
-    from build_tools.rules_text import has_raw_html
+    from build_tools.evidence.rules_text import has_raw_html
 
     for text in ["linked police data: arrests fell", "arrests fell: a < b", "a <= b and c > d", "<3 mentors",
                  "see <https://example.org/x>", "write `<br>` for a break", "A&E and R&D: 5 > 3"]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from build_tools.problems import RULES
+from build_tools.evidence.problems import RULES
 from conftest import FIXTURES, REPO
 
 EXPECT = re.compile(r"^# expect: .* \[([a-z0-9-]+)\]$", re.M)

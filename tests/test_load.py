@@ -12,7 +12,7 @@ import httpx
 import pytest
 from datasette.database import Database
 
-from build_tools.serve_app import make_datasette
+from build_tools.serve.app import make_datasette
 from conftest import REPO
 
 sys.path.insert(0, str(REPO / "bench"))

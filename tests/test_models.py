@@ -6,8 +6,8 @@ import typing
 
 from pydantic import BaseModel
 
-from build_tools import models
-from build_tools.schema import SCHEMAS, json_schemas
+from build_tools.evidence import models
+from build_tools.evidence.editor_schema import SCHEMAS, json_schemas
 from conftest import REPO
 
 

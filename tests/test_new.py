@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from build_tools.cli import cli
-from build_tools.new import slugify
+from build_tools.evidence.new import slugify
 from conftest import REPO, TODAY, load_ok, make_tree
 from test_templates import BODY_FILLS, fill
 

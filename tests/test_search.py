@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from build_tools import search
-from build_tools.corpus import load_corpus
-from build_tools.problems import render
-from build_tools.search import IndexMissing, SearchError, SearchIndex, analyse, build_search_index, documents, related_entries
+from build_tools.search import index as search
+from build_tools.evidence.corpus import load_corpus
+from build_tools.evidence.problems import render
+from build_tools.search.index import IndexMissing, SearchError, SearchIndex, analyse, build_search_index, documents, related_entries
 
 from conftest import REPO, TODAY
 

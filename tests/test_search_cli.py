@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from build_tools.cli import cli
-from build_tools.corpus import load_corpus
-from build_tools.search import build_search_index
+from build_tools.evidence.corpus import load_corpus
+from build_tools.search.index import build_search_index
 
 from conftest import REPO, TODAY
 

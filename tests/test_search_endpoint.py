@@ -15,10 +15,10 @@ import httpx
 import pytest
 from datasette.app import Datasette
 
-from build_tools.corpus import load_corpus
-from build_tools.database import build_database
-from build_tools.search import build_search_index
-from build_tools.serve_app import make_datasette
+from build_tools.evidence.corpus import load_corpus
+from build_tools.database.build import build_database
+from build_tools.search.index import build_search_index
+from build_tools.serve.app import make_datasette
 
 from conftest import REPO, TODAY, free_port
 

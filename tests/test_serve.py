@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from build_tools.serve import ignored_prefixes, snapshot
-from build_tools.serve_app import NOT_BUILT, Router
+from build_tools.serve.cli import ignored_prefixes, snapshot
+from build_tools.serve.app import NOT_BUILT, Router
 from conftest import REPO, free_port, make_tree
 
 WHATWORKS = REPO / ".venv" / "bin" / "whatworks"
@@ -136,7 +136,7 @@ def test_real_serve_process_builds_serves_rebuilds_and_stops(tmp_path):
 
 
 def test_datasette_json_replies_are_cached_until_a_rebuild(tmp_path, fixture_corpus):
-    from build_tools.database import build_database
+    from build_tools.database.build import build_database
 
     build_database(fixture_corpus, tmp_path)
     app = Router(tmp_path)

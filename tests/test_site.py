@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.corpus import load_corpus
-from build_tools.models import Approach, Rating, Reference, Review
-from build_tools.pages import GENERATED_DIRS, SiteBuildError, build_site, generate_pages, site_links
+from build_tools.evidence.corpus import load_corpus
+from build_tools.evidence.models import Approach, Rating, Reference, Review
+from build_tools.pages.build import GENERATED_DIRS, SiteBuildError, build_site, generate_pages, site_links
 from site_support import HISTORY, RELATED, REPO, parse, site_repo
 
 FIXTURE_IDS = {"sample-boot-camps": "approaches", "sample-mentoring": "approaches",
@@ -364,7 +364,7 @@ def test_real_corpus_builds_strict(tmp_path):
 
 
 def test_published_site_links_rows_on_the_datasette_host(monkeypatch):
-    from build_tools.pages import site_links
+    from build_tools.pages.build import site_links
     from conftest import REPO
 
     assert site_links(REPO).data_base == "/data/evidence"

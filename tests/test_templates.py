@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from pydantic import BaseModel
 
 from build_tools.cli import cli
-from build_tools.models import Approach, Programme, Study
+from build_tools.evidence.models import Approach, Programme, Study
 from conftest import REPO, load_ok, make_tree
 
 TEMPLATES = REPO / "evidence" / "_template"

@@ -1,0 +1,1 @@
+"""The SQLite database (sqlite-utils), its views and its Datasette metadata."""

@@ -1,0 +1,1 @@
+"""The site: Markdown pages generated from a Corpus, then `mkdocs build --strict`."""

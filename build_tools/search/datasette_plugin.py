@@ -1,0 +1,101 @@
+"""Datasette plugin: the whatworks search endpoint, beside the researchers' database.
+
+`/-/search?q=…` is an HTML page in Datasette's own look (it extends Datasette's
+base.html); `/-/search.json?q=…` returns the same data as `whatworks search --json`.
+Filters: type, setting, outcome, priority_area (repeatable), limit. The index folder
+comes from the plugin config, so the endpoint travels with any Datasette deploy:
+
+    plugins:
+      whatworks-search:
+        index_dir: _build/search
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlencode
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+from .index import FACET_REPORT, IndexMissing, SearchError, SearchIndex
+
+PLUGIN = "whatworks-search"
+DEFAULT_INDEX = "_build/search"
+TEMPLATE = Path(__file__).parent / "templates" / "whatworks_search.html"
+TABLES = {"approach": "approaches", "programme": "programmes", "study": "studies"}
+DATABASE = "evidence"
+MAX_LIMIT = 100
+
+_lock = threading.Lock()
+_open: dict[str, tuple[tuple, SearchIndex]] = {}  # index folder -> (its signature, the open index)
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/search$", search_page), (r"^/-/search\.json$", search_json)]
+
+
+def _index(datasette) -> SearchIndex:
+    """The open index, reopened when a build has replaced or updated it."""
+    folder = str((datasette.plugin_config(PLUGIN) or {}).get("index_dir", DEFAULT_INDEX))
+    try:
+        stat = os.stat(folder)
+        signature = (stat.st_ino, tuple(sorted(os.listdir(folder))))
+    except OSError:
+        signature = ()
+    with _lock:
+        cached = _open.get(folder)
+        if cached and cached[0] == signature:
+            return cached[1]
+        index = SearchIndex(Path(folder))  # raises IndexMissing / SearchError with the fix
+        if cached:
+            cached[1].close()
+        _open[folder] = (signature, index)
+        return index
+
+
+def _run(datasette, request) -> dict:
+    """Search for the request's parameters: the payload shared by the page and the JSON."""
+    q = request.args.get("q", "")
+    try:
+        limit = max(0, min(MAX_LIMIT, int(request.args.get("limit", 20))))
+    except ValueError:
+        raise SearchError("limit: must be a whole number. Fix: e.g. limit=20") from None
+    filters = {facet: request.args.getlist(facet) for facet in FACET_REPORT if request.args.getlist(facet)}
+    result = _index(datasette).search(q, filters, limit=limit).as_dict()
+    for row in result["results"]:
+        row["url"] = _row_url(datasette, row)
+    return result
+
+
+def _row_url(datasette, row: dict) -> str:
+    if DATABASE in datasette.databases:
+        return datasette.urls.row(DATABASE, TABLES[row["type"]], row["id"])
+    return datasette.urls.path(f"-/search?{urlencode({'q': 'id:' + row['id']})}")
+
+
+async def search_json(datasette, request) -> Response:
+    try:
+        return Response.json({"ok": True, **_run(datasette, request)})
+    except SearchError as exc:
+        status = 503 if isinstance(exc, IndexMissing) else 400
+        return Response.json({"ok": False, "error": str(exc)}, status=status)
+
+
+async def search_page(datasette, request) -> Response:
+    q = request.args.get("q", "")
+    context = {"q": q, "searched": "q" in request.args, "error": None, "results": [], "facets": {}, "total": 0,
+               "suggestion": None, "corrected": False, "json_url": datasette.urls.path("-/search.json") + "?" + request.query_string}
+    status = 200
+    if context["searched"]:
+        try:
+            context.update(_run(datasette, request))
+        except SearchError as exc:
+            context["error"] = str(exc)
+            status = 503 if isinstance(exc, IndexMissing) else 400
+    template = datasette.jinja_env.from_string(TEMPLATE.read_text(encoding="utf-8"))
+    html = await datasette.render_template(template, context, request=request)
+    return Response.html(html, status=status)

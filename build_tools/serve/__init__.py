@@ -1,0 +1,1 @@
+"""`whatworks serve`: the site, downloads and Datasette on localhost, rebuilt on edits."""
