@@ -48,7 +48,7 @@ load: install
 # The "anything that lints clean builds" property test with many examples (make test runs 3).
 FUZZ_EXAMPLES ?= 200
 fuzz: install
-	WHATWORKS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_build_property.py tests/test_fuzz.py
+	WHATWORKS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_build_property.py tests/evidence/test_fuzz.py
 
 clean:
 	rm -rf _build .pytest_cache

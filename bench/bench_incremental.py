@@ -7,7 +7,7 @@ For each N: a synthetic corpus (bench/generate.py) in a repository-shaped folder
 and name, and `whatworks build` (what the content-hash cache lets it skip). Each build
 is a fresh process, timed whole (Python start-up and loading the evidence included).
 Prints both times, the ratio (target <= 0.10), how many site pages were redone, and the
-incremental build's own steps. tests/test_incremental.py checks the two give equal outputs.
+incremental build's own steps. tests/pages/test_incremental.py checks the two give equal outputs.
 """
 
 from __future__ import annotations

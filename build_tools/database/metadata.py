@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from ..errors import BuildError, yaml_error
+from ..release import ReleaseError, read_release
 from ..evidence.corpus import Corpus
 from ..tables.spec import Table
 from .views import View
@@ -114,7 +115,12 @@ def build_metadata(corpus: Corpus, tables: Iterable[Table], views: Iterable[View
         if not isinstance(query, (dict, str)) or (isinstance(query, dict) and not isinstance(query.get("sql"), str)):
             raise MetadataError(f"{where(('databases', DATABASE, 'queries', name))}: a canned query needs `sql:`. "
                                 "Fix: give the query's SQL as text under `sql:`")
-    return merge({"databases": {DATABASE: {"tables": generated}}}, written)
+    try:
+        release = read_release(path.parent)
+    except ReleaseError as exc:
+        raise MetadataError(str(exc)) from None
+    shown = {"about": f"Evidence release {release}", "about_url": f"{written.get('source_url', '').rstrip('/')}/releases/tag/{release.version}"} if release else {}
+    return merge({"databases": {DATABASE: {"tables": generated}}} | shown, written)
 
 
 def canned_queries(metadata: Mapping[str, Any]) -> dict[str, str]:

@@ -64,7 +64,12 @@ RULES = {
     "effect-range": "an effect value or CI bound outside the range of its effect type",
     "ci-incomplete": "a confidence interval with one bound",
     "ci-excludes-value": "a confidence interval that does not contain its value",
-    "raw-html": "HTML the site's sanitiser would remove",
+    "range-incomplete": "an estimate with one end of a range, or neither a value nor a range",
+    "range-excludes-value": "a range reversed, or one that does not contain its value",
+    "design-flags": "a design that does not say whether it compares or reviews (or the flags on another list)",
+    "finding-direction": "a direction missing for a comparative design, or given for one without a comparison",
+    "review-only-field": "studies_pooled or pooled_sample on a study that is not a review",
+    "raw-html": "HTML tags in text (decided by the site's sanitiser, nh3)",
     "unsafe-link": "a link that is not to a web page (javascript:, data:, relative)",
 }
 

@@ -16,6 +16,7 @@ from .load import Loaded, field_name
 from .models import Approach, Programme, Study, Vocabulary, part_models, vocabulary_fields
 from .problems import Problem
 from .rules_text import check_values
+from .rules_honesty import check_design_terms, check_honesty, check_range
 
 
 
@@ -30,11 +31,13 @@ REQUIRED_VOCABULARIES = set().union(*(_vocabularies_used(k.model) for k in KINDS
 class Context:
     """What every rule may look at: vocabularies, and the id and kind of every entry file."""
 
-    def __init__(self, vocabularies: dict[str, Vocabulary], kinds: dict[str, str], today: dt.date):
+    def __init__(self, vocabularies: dict[str, Vocabulary], kinds: dict[str, str], today: dt.date,
+                 study_designs: dict[str, str] | None = None):
         self.vocab_ids = {v: [t.id for t in voc.terms] for v, voc in vocabularies.items()}
         self.vocabularies = vocabularies
         self.kinds = kinds  # entry id -> "approach" | "programme" | "study", from raw data
         self.today = today
+        self.study_designs = study_designs or {}  # study id -> design, from raw data
 
     def problem(self, loaded: Loaded, loc: tuple, message: str, fix: str, rule: str = "") -> None:
         _problem(loaded, loc, message, fix, rule)
@@ -63,6 +66,7 @@ def check_entry(ctx: Context, loaded: Loaded, entry: Approach | Programme | Stud
         for i, finding in enumerate(entry.findings):
             if finding.effect:
                 _check_estimate(ctx, loaded, ("findings", i, "effect"), finding.effect)
+    check_honesty(ctx, loaded, entry)
 
 
 def _reported(loaded: Loaded, loc: tuple) -> bool:
@@ -131,8 +135,9 @@ def _check_intervention(ctx: Context, loaded: Loaded, entry: Approach | Programm
     seen: set[tuple] = set()
     for i, rating in enumerate(entry.ratings):
         loc = ("ratings", i)
-        if not (rating.impact or rating.estimate or rating.evidence or rating.cost):
-            ctx.problem(loaded, loc, "rating gives no impact, estimate, evidence or cost", "add the source's label(s) or remove the rating", "empty-rating")
+        if not (rating.impact or rating.estimate or rating.evidence or rating.cost or rating.in_words):
+            ctx.problem(loaded, loc, "rating gives no impact, estimate, evidence, cost or in_words",
+                        "add the source's label(s), or `in_words` for a rating given only in prose, or remove the rating", "empty-rating")
         term = sources.get(rating.source)
         if rating.impact and term and term.impact_labels is not None:
             labels = {k.casefold(): k for k in term.impact_labels}
@@ -148,16 +153,22 @@ def _check_intervention(ctx: Context, loaded: Loaded, entry: Approach | Programm
 
 
 def _check_estimate(ctx: Context, loaded: Loaded, loc: tuple, est: Any) -> None:
-    """The value and both CI bounds within the effect type's min..max (evidence/vocabularies/effect-types.yml)."""
+    """The value, its range and both CI bounds within the effect type's min..max (evidence/vocabularies/effect-types.yml)."""
+    if any(bad[: len(loc)] == loc for bad in loaded.bad_locs):  # a figure the loader refused (1e999): reported once
+        return
+    if not check_range(ctx, loaded, loc, est):
+        return
     terms = ctx.vocabularies.get("effect-types")
     term = next((t for t in terms.terms if t.id == est.type), None) if terms else None
     low = -math.inf if term is None or term.min is None else term.min
     high = math.inf if term is None or term.max is None else term.max
-    for name in ("value", "ci_low", "ci_high"):
+    for name in ("value", "range_low", "range_high", "ci_low", "ci_high"):
         number = getattr(est, name)
         if number is not None and not low <= number <= high:
             ctx.problem(loaded, loc + (name,), f"{number:g} is outside the plausible range for {est.type} ({low:g} to {high:g})",
                         "check the sign and units against the source", "effect-range")
+    if est.value is None:
+        return
     if (est.ci_low is None) != (est.ci_high is None):
         ctx.problem(loaded, loc, "confidence interval needs both ci_low and ci_high", "add the missing bound or remove both", "ci-incomplete")
     elif est.ci_low is not None and est.ci_low > est.ci_high:

@@ -9,6 +9,7 @@ import re
 from .load import Loaded, field_name
 from .models import Vocabulary
 from .problems import Problem
+from .rules_honesty import check_design_terms
 from .rules_text import check_values
 
 # Each vocabulary becomes a lookup table named after its id ('-' -> '_'), beside the build's own
@@ -45,6 +46,7 @@ def check_vocabulary(loaded: Loaded, voc: Vocabulary, stem: str, bands: set[str]
             if band is not None and bands and band not in bands:
                 _problem(loaded, ("terms", i, "impact_labels", label), f"unknown impact band '{band}'", f"use one of: {', '.join(sorted(bands))}, or null", "unknown-term")
         _check_range(loaded, ("terms", i), term)
+    check_design_terms(lambda loc, message, fix, rule: _problem(loaded, loc, message, fix, rule), voc)
     check_values(loaded)
 
 

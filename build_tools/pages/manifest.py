@@ -67,7 +67,7 @@ def fingerprint(repo: Path, evidence: Path, generated: frozenset[str] = frozense
     # Settings taken from the environment change every page's links too.
     digest.update(f"WHATWORKS_DATA_BASE={os.environ.get('WHATWORKS_DATA_BASE', '')}\n".encode())
     _hash_tree(digest, PACKAGE_DIR, NOT_BUILD_CODE)
-    for name in ("mkdocs.yml", "datasette_metadata.yml", "CONTRIBUTING.md"):
+    for name in ("mkdocs.yml", "datasette_metadata.yml", "CONTRIBUTING.md", "CITATION.cff"):
         path = repo / name
         digest.update(f"{name}\n".encode() + (hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"-"))
     _hash_tree(digest, repo / "site", generated)

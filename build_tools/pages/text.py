@@ -127,10 +127,17 @@ def fmt_number(value: float, signed: bool = False) -> str:
 
 
 def fmt_effect(effect, term=None) -> str:
-    """An estimate or effect as one readable phrase, with its confidence interval if published.
+    """An estimate or effect as one readable phrase, with its range or confidence interval if published.
     `term` is the effect type (vocabulary `effect-types`), whose `format` and `signed` say how."""
     pattern = (term.format if term is not None and term.format else None) or f"{{v}} ({term.label if term is not None else effect.type})"
-    text = pattern.replace("{v}", fmt_number(effect.value, bool(term is not None and term.signed)))
+    signed = bool(term is not None and term.signed)
+    has_range = getattr(effect, "range_low", None) is not None and getattr(effect, "range_high", None) is not None
+    span = f"{fmt_number(effect.range_low, signed)} to {fmt_number(effect.range_high, signed)}" if has_range else ""
+    if effect.value is None:  # a published range only, e.g. "fell by 28–35%"
+        return pattern.replace("{v}", span)
+    text = pattern.replace("{v}", fmt_number(effect.value, signed))
+    if has_range:
+        text += f" (range {span})"
     if effect.ci_low is not None and effect.ci_high is not None:
         text += f" (CI {fmt_number(effect.ci_low)} to {fmt_number(effect.ci_high)})"
     return text

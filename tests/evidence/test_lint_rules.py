@@ -32,7 +32,7 @@ def test_every_rule_has_a_golden_fixture():
 
 
 def test_rules_without_text_fixture_are_tested_exactly():
-    tests = (REPO / "tests" / "test_lint.py").read_text(encoding="utf-8")
+    tests = (REPO / "tests" / "evidence" / "test_lint.py").read_text(encoding="utf-8")
     assert all(f"[{rule}]" in tests for rule in NOT_TEXT_FIXTURES)
 
 
