@@ -108,6 +108,11 @@ class Term(Strict):
         description="Designs only (required there): true if a study of this design reviews other studies "
         "(systematic or not), so ratings may name it in `based_on` and it may record `studies_pooled`.",
     )
+    alternative_provision: bool | None = Field(
+        None,
+        description="Settings only: true for alternative provision (PRUs, other AP, in-school AP units). "
+        "Alternative provision is first-class here: these settings lead every list of settings on the site.",
+    )
 
 
 class Vocabulary(Strict):

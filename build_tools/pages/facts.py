@@ -18,7 +18,11 @@ BAND_ORDER = ("high", "moderate", "low", "none", "insufficient", "harmful")
 # ratings stay on the entry page, with their outcome.
 HEADLINE_OUTCOMES = ("violence-perpetration", "violence-victimisation")
 # Alternative provision is first-class for this repository: these settings lead every list.
-AP_SETTINGS = ("pru", "other-ap", "in-school-ap-unit")
+
+
+def ap_settings(corpus: Corpus) -> tuple[str, ...]:
+    """The settings that count as alternative provision (vocabulary data, `alternative_provision: true`)."""
+    return tuple(t.id for t in corpus.vocabularies["settings"].terms if t.alternative_provision)
 
 
 @dataclass(frozen=True)
@@ -96,4 +100,5 @@ def all_facts(corpus: Corpus) -> dict[str, Facts]:
 def ordered_settings(corpus: Corpus) -> list[str]:
     """Setting ids in display order: alternative provision first, then the vocabulary's order."""
     ids = [t.id for t in corpus.vocabularies["settings"].terms]
-    return [s for s in AP_SETTINGS if s in ids] + [s for s in ids if s not in AP_SETTINGS]
+    ap = ap_settings(corpus)
+    return [s for s in ap if s in ids] + [s for s in ids if s not in ap]
