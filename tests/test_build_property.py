@@ -36,6 +36,8 @@ VOCAB = {p.stem: [t["id"] for t in yaml.safe_load(p.read_text(encoding="utf-8"))
          for p in (REPO / "evidence" / "vocabularies").glob("*.yml")}
 RANGES = {t["id"]: (t.get("min", -1e6), t.get("max", 1e6)) for t in
           yaml.safe_load((REPO / "evidence/vocabularies/effect-types.yml").read_text(encoding="utf-8"))["terms"]}
+COMPARATIVE = {t["id"]: t.get("comparative") for t in
+               yaml.safe_load((REPO / "evidence/vocabularies/designs.yml").read_text(encoding="utf-8"))["terms"]}
 SOURCES = {t["id"]: list(t.get("impact_labels") or {}) for t in
            yaml.safe_load((REPO / "evidence/vocabularies/sources.yml").read_text(encoding="utf-8"))["terms"]}
 
@@ -66,8 +68,13 @@ def estimate(draw, extra=False):
     low, high = RANGES[kind]
     values = sorted(draw(st.lists(st.floats(low, high, allow_nan=False, allow_infinity=False), min_size=3, max_size=3)))
     out = {"type": kind, "value": values[1]}
-    if draw(st.booleans()):
+    shape = draw(st.sampled_from(["value", "ci", "range", "range-only"]))
+    if shape == "ci":
         out |= {"ci_low": values[0], "ci_high": values[2]}
+    elif shape.startswith("range"):
+        out |= {"range_low": values[0], "range_high": values[2]}
+        if shape == "range-only":
+            del out["value"]
     if extra and draw(st.booleans()):
         out["significant"] = draw(st.booleans())
     return out
@@ -99,20 +106,24 @@ def intervention(draw, entry_id, kind):
     data["ratings"] = ratings
     if kind == "programme":
         data |= {"countries": draw(subset("countries")), "boroughs": draw(subset("boroughs", 0)),
-                 "evaluation_status": draw(st.sampled_from(VOCAB["evaluation-statuses"])), "provider": draw(text(1, 300))}
+                 "evaluation_status": draw(st.sampled_from(VOCAB["evaluation-statuses"])), "provider": draw(text(1, 300)),
+                 "evaluation_checked": draw(st.dates(dt.date(1, 1, 1), TODAY)), "evaluation_url": "https://example.org/e/" + draw(slugs)}
     return data
 
 
 @st.composite
 def study(draw, entry_id, targets):
+    design = draw(st.sampled_from(sorted(COMPARATIVE)))
     findings = [{"outcome": draw(st.sampled_from(VOCAB["outcomes"])), "measure": draw(text(1, 300)), "result": draw(text(1, 300)),
-                 "direction": draw(st.sampled_from(["favourable", "unfavourable", "no-difference", "mixed"])),
                  "effect": draw(estimate(extra=True)), "follow_up_months": draw(st.floats(0, 600, allow_nan=False))}
                 for _ in range(draw(st.integers(0, 5)))]
+    for finding in findings:  # only a comparative design's findings have a direction
+        if COMPARATIVE[design]:
+            finding["direction"] = draw(st.sampled_from(["favourable", "unfavourable", "no-difference", "mixed"]))
     return {"id": entry_id, "name": draw(text(1, 300)), "summary": draw(summaries), "title": draw(text(1, 500)),
             "authors": draw(st.lists(text(1, 300), min_size=1, max_size=40, unique_by=str.strip)),
             "year": draw(st.integers(1900, 2100)), "url": "https://example.org/" + entry_id,
-            "design": draw(st.sampled_from(VOCAB["designs"])), "countries": draw(subset("countries")),
+            "design": design, "countries": draw(subset("countries")),
             "sample": {"size": draw(st.integers(1, 100_000_000)), "unit": draw(text(1, 300))},
             "evaluates": draw(st.lists(st.sampled_from(targets), min_size=1, unique=True)),
             "findings": findings, "review": draw(review())}

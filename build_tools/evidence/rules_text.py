@@ -3,20 +3,20 @@ text must be safe to publish as written, and no list may repeat a value."""
 
 from __future__ import annotations
 
-import html
 import re
+import typing
 from typing import Any
 
-import nh3
+from pydantic import BaseModel
 
+from . import models
+from .html_policy import refused_html
 from .load import Loaded, field_name
 from .problems import Problem
 
 URL_FIELDS = {"url", "website"}
 _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)|^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(\s|$)|<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>", re.M)
 _BAD_SCHEME = re.compile(r"\b(javascript|vbscript|data|file)\s*:", re.I)
-# Markdown that holds `<` without being HTML: autolinks (<https://…>, checked as links) and code spans.
-_NOT_HTML = re.compile(r"<[a-zA-Z][a-zA-Z0-9+.-]*:[^<>\s]*>|`[^`\n]*`")
 
 
 def check_values(loaded: Loaded, value: Any = None, loc: tuple = ()) -> None:
@@ -35,16 +35,24 @@ def check_values(loaded: Loaded, value: Any = None, loc: tuple = ()) -> None:
         _check_text(loaded, value, loc)
 
 
-def has_raw_html(text: str) -> bool:
-    """True if the site's sanitiser (nh3, which parses like a browser) finds a tag, comment or
-    processing instruction in the text: removing every tag then changes what is shown.
-    `arrests fell: a < b` has none; `<img/src=x/onerror=…>` and `<b>` do."""
-    text = _NOT_HTML.sub("", text).replace("\r", "")
-    return html.unescape(nh3.clean(text, tags=set(), strip_comments=True)) != html.unescape(text)
+def _markdown_fields() -> frozenset[str]:
+    """Names of the fields the site renders as Markdown (typed `models.Markdown`), in any model."""
+    found = set()
+    for model in vars(models).values():
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            for name, info in model.model_fields.items():
+                if info.annotation == models.Markdown or models.Markdown in typing.get_args(info.annotation) or (
+                        info.annotation is str and list(info.metadata) == list(typing.get_args(models.Markdown)[1:])):
+                    found.add(name)
+    return frozenset(found)
+
+
+MARKDOWN_FIELDS = _markdown_fields()
 
 
 def _check_text(loaded: Loaded, value: str, loc: tuple) -> None:
-    if "<" in value and has_raw_html(value):
+    field = next((part for part in reversed(loc) if isinstance(part, str)), "")
+    if "<" in value and refused_html(value, markdown=field in MARKDOWN_FIELDS):
         _problem(loaded, loc, "raw HTML is not allowed", "use Markdown (e.g. **bold**, [text](https://…)) instead of tags", "raw-html")
     for match in _MD_LINK.finditer(value):
         target = match.group(1) or match.group(2) or match.group(4) or ""

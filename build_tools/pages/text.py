@@ -21,9 +21,10 @@ import re
 from functools import lru_cache
 
 import markdown
-import nh3
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
+
+from ..evidence.html_policy import SAFE_SCHEMES, sanitise
 
 # Characters with a meaning in HTML or in our Markdown dialect. `-`, `.`, `+`, `=` only
 # matter at the start of a line, and escaped text never starts a line.
@@ -31,12 +32,6 @@ _SPECIAL = frozenset("&<>\"'\\`*_{}[]()#!|~^")
 _ENTITY = {ord(c): f"&#{ord(c)};" for c in _SPECIAL}
 _WHITESPACE = re.compile(r"\s+")
 
-_TAGS = {
-    "p", "br", "em", "strong", "b", "i", "a", "ul", "ol", "li", "code", "pre", "blockquote",
-    "h3", "h4", "h5", "h6", "hr", "sub", "sup", "table", "thead", "tbody", "tr", "th", "td",
-}
-_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "td": set()}
-_SAFE_SCHEMES = ("https://", "http://")
 
 
 def escape_text(value: object) -> Markup:
@@ -47,19 +42,6 @@ def escape_text(value: object) -> Markup:
         return value
     text = _WHITESPACE.sub(" ", str(value))
     return Markup(text.translate(_ENTITY))
-
-
-def _keep_safe_links(element: str, attribute: str, value: str) -> str | None:
-    """nh3 attribute filter: an href survives only if it is an absolute http(s) URL.
-
-    Attribute values keep a literal `<` after serialising, so any value holding a line
-    break or angle bracket is dropped: no line of the output can start a snippet marker.
-    """
-    if any(c in value for c in "\n\r<>"):
-        return None
-    if element == "a" and attribute == "href":
-        return value if value.strip().lower().startswith(_SAFE_SCHEMES) else None
-    return value
 
 
 @lru_cache(maxsize=1)
@@ -74,10 +56,7 @@ def render_markdown(source: str | None) -> Markup:
     md = _markdown()
     md.reset()
     raw = md.convert(source)
-    clean = nh3.clean(
-        raw, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https"},
-        attribute_filter=_keep_safe_links, link_rel="noopener noreferrer", strip_comments=True,
-    )
+    clean = sanitise(raw)  # the allow-list lint checks Markdown fields against (evidence/html_policy.py)
     # nh3 already turned every text `<` into `&lt;`, so no `--8<--` snippet marker survives.
     # Blank lines would end the surrounding raw HTML block early: fold them away.
     lines = [line for line in clean.splitlines() if line.strip()]
@@ -86,7 +65,7 @@ def render_markdown(source: str | None) -> Markup:
 
 def safe_url(value: str | None) -> Markup:
     """An href for an external link: only absolute http(s) URLs; anything else goes nowhere."""
-    if value and str(value).strip().lower().startswith(_SAFE_SCHEMES) and not any(c in str(value) for c in " \n\r\t"):
+    if value and str(value).strip().lower().startswith(SAFE_SCHEMES) and not any(c in str(value) for c in " \n\r\t"):
         return escape_text(value)
     return Markup("#")
 

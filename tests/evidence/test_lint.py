@@ -200,11 +200,25 @@ def test_lint_paths_to_folders_and_vocabularies_check_them(tmp_path, monkeypatch
     assert (result.exit_code, result.stdout) == (0, "checked 3 files, found 0 problems\n")
 
 
-def test_ordinary_english_with_angle_brackets_and_colons_lints_clean(tmp_path, monkeypatch):
-    from build_tools.evidence.rules_text import has_raw_html
+def test_raw_html_is_decided_by_the_sites_sanitiser():
+    """One allow-list: a Markdown field may hold what the site's sanitiser keeps as written; a
+    plain-text field (shown as text) no tag at all; ordinary English with < and : is never HTML."""
+    from build_tools.evidence.html_policy import refused_html
 
     for text in ["linked police data: arrests fell", "arrests fell: a < b", "a <= b and c > d", "<3 mentors",
                  "see <https://example.org/x>", "write `<br>` for a break", "A&E and R&D: 5 > 3"]:
-        assert not has_raw_html(text), text
-    for text in ["<img/src=x/onerror=alert(1)>", "<b>bold</b>", "a <!-- hidden --> b", "x</p>", "a<b"]:
-        assert has_raw_html(text), text
+        assert not refused_html(text, markdown=True) and not refused_html(text, markdown=False), text
+    for text in ["<b>bold</b>", '<a href="https://example.org">a page</a>', "<table><tr><td>1</td></tr></table>"]:
+        assert not refused_html(text, markdown=True) and refused_html(text, markdown=False), text
+    for text in ["<img/src=x/onerror=alert(1)>", "a <!-- hidden --> b", "<div>x</div>", '<a href="javascript:x()">y</a>',
+                 '<a href="https://example.org" onclick="x()">y</a>', "x <script>alert(1)</script>"]:
+        assert refused_html(text, markdown=True) and refused_html(text, markdown=False), text
+
+
+def test_markdown_html_the_site_keeps_lints_clean(tmp_path, monkeypatch):
+    from conftest import FIXTURES
+
+    text = (FIXTURES / "valid" / "approaches" / "sample-mentoring.yml").read_text(encoding="utf-8")
+    text += 'cautions: "Works <b>only</b> with <a href=\\"https://example.org/x\\">trained staff</a>: a < b."\n'
+    result = lint(tmp_path, monkeypatch, {"approaches/sample-mentoring.yml": text})
+    assert (result.exit_code, result.output.splitlines()[-1]) == (0, "checked 16 files, found 0 problems"), result.output
