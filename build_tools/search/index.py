@@ -126,13 +126,11 @@ def _facets(corpus: Corpus, entry: Entry) -> dict[str, list[str]]:
         studies, outcomes, areas = (entry,), sorted({f.outcome for f in entry.findings}), []
     else:
         studies, outcomes, areas = corpus.studies_for(entry.id), sorted(entry.outcomes), list(entry.priority_areas)
-    bands = {corpus.band(r) for r in vars(entry).get("ratings", ())} - {None}
-    if corpus.is_harmful(entry):
-        bands.add("harmful")
+    headline = corpus.headline(entry)  # impact on violence: the same band every list shows
     return {
         "settings": sorted(entry.settings), "outcomes": outcomes, "priority_areas": sorted(areas),
-        "band": sorted(bands), "design": sorted({s.design for s in studies}),
-        "level": sorted({str(corpus.sms_level(s)) for s in studies} - {"None"}),
+        "band": [headline] if headline else [], "design": sorted({s.design for s in studies}),
+        "level": sorted({str(corpus.sms_level(s)) for s in studies if corpus.is_comparative(s)} - {"None"}),
     }
 
 
