@@ -16,7 +16,7 @@ from .rules_text import check_values
 # tables. These names and prefixes are the build's (link tables are <kind>_<field>); tests check
 # that every table and view the database has is covered, so a new table cannot be shadowed.
 BUILD_TABLES = frozenset({
-    "approaches", "programmes", "studies", "ratings", "findings", "references", "vocabularies", "entries",
+    "approaches", "programmes", "studies", "ratings", "findings", "references", "vocabularies", "entries", "excluded",
     "evidence_gap_map", "ratings_crosswalk", "ratings_side_by_side", "related_entries", "source_impact_labels",
 })
 BUILD_PREFIXES = ("approach_", "programme_", "study_", "rating_", "finding_", "source_", "entry_", "sqlite_")
