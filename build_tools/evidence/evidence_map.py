@@ -26,9 +26,12 @@ if TYPE_CHECKING:
 
 # Best first. A harmful rating overrides everything else in the headline.
 BAND_ORDER = ("high", "moderate", "low", "none", "insufficient", "harmful")
-# The headline is impact on violence, the repository's purpose: a High on another outcome
-# (behaviour, exclusions, attainment) must not make an approach look "high impact".
-HEADLINE_OUTCOMES = ("violence-perpetration", "violence-victimisation")
+
+
+def headline_outcomes(corpus: Corpus) -> tuple[str, ...]:
+    """The outcomes the headline is about: impact on violence, the repository's purpose (outcomes
+    vocabulary, `headline: true`). A High on behaviour or exclusions must not look "high impact"."""
+    return tuple(t.id for t in corpus.vocabularies["outcomes"].terms if t.headline)
 
 
 def band_rank(band: str | None) -> int:
@@ -74,7 +77,8 @@ def evidence_bases(corpus: Corpus, ratings: tuple[Rating, ...]) -> tuple[Evidenc
 def headline(corpus: Corpus, ratings: tuple[Rating, ...]) -> str | None:
     if any(corpus.band(r) == "harmful" for r in ratings):
         return "harmful"
-    bands = [b for b in (corpus.band(r) for r in ratings if r.outcome in HEADLINE_OUTCOMES) if b]
+    about = headline_outcomes(corpus)
+    bands = [b for b in (corpus.band(r) for r in ratings if r.outcome in about) if b]
     return min(bands, key=band_rank) if bands else None
 
 
