@@ -509,7 +509,8 @@ class SearchIndex:
         Whoosh stores and the live average; computed once per field."""
         if fieldname not in self._lengths:
             reader = self.searcher.reader()
-            lengths = [reader.doc_field_length(n, fieldname, 0) for n in range(reader.doc_count_all())]
+            # (None, not 0, for a field with no indexable words, e.g. a name of only emoji)
+            lengths = [reader.doc_field_length(n, fieldname, 0) or 0 for n in range(reader.doc_count_all())]
             average = (sum(lengths[n] for n in self.live) / len(self.live) if self.live else 1.0) or 1.0
             b, k = self.weighting.B, self.weighting.K1
             self._lengths[fieldname] = [k * (1 - b) + k * b * length / average for length in lengths]

@@ -18,16 +18,16 @@ from ...evidence.models import Study
 from ..text import fmt_effect, fmt_number
 from . import render_svg
 
-# Effect type -> (log scale, no-effect value). effect-types.yml carries no axis facts, so they live here.
-SCALES = {
-    "odds-ratio": (True, 1.0),
-    "rate-ratio": (True, 1.0),
-    "smd": (False, 0.0),
-    "percent-change": (False, 0.0),
-    "percentage-points": (False, 0.0),
-    "per-100": (False, 0.0),
-    "months-progress": (False, 0.0),
-}
+# The no-effect value comes from effect-types.yml (`no_effect`); a type with no effect at 1 is a
+# ratio, drawn on a log scale so that halving and doubling sit equally far from the line.
+
+
+def scale_of(corpus: Corpus, effect_type: str) -> tuple[bool, float] | None:
+    """(log scale, no-effect value) of an effect type, or None if the vocabulary gives no no-effect value."""
+    null = corpus.term("effect-types", effect_type).no_effect
+    return None if null is None else (null == 1, float(null))
+
+
 # Which way is good on each outcome (the outcomes vocabulary does not say). Outcomes in
 # neither set (behaviour, family, workforce: measured either way) get neutral axis words.
 LOWER_IS_BETTER = frozenset({
@@ -86,9 +86,9 @@ def plotted_findings(corpus: Corpus, studies: tuple[Study, ...]) -> list[tuple[S
             continue
         for finding in study.findings:
             e = finding.effect
-            if e is None or e.type not in SCALES or None in (e.value, e.ci_low, e.ci_high):
+            if e is None or None in (e.value, e.ci_low, e.ci_high) or scale_of(corpus, e.type) is None:
                 continue
-            if SCALES[e.type][0] and min(e.value, e.ci_low, e.ci_high) <= 0:
+            if scale_of(corpus, e.type)[0] and min(e.value, e.ci_low, e.ci_high) <= 0:
                 continue  # a ratio must be positive to sit on a log axis; lint checks values elsewhere
             found.append((study, finding))
     return found
@@ -132,7 +132,7 @@ def forest_panels(corpus: Corpus, studies: tuple[Study, ...]) -> list[Panel]:
     order = [t.id for t in corpus.vocabularies["effect-types"].terms]
     panels = []
     for (etype, polarity), items in sorted(groups.items(), key=lambda kv: (order.index(kv[0][0]) if kv[0][0] in order else len(order), str(kv[0][1]))):
-        log, null = SCALES[etype]
+        log, null = scale_of(corpus, etype)
         f = (lambda v: math.log10(v)) if log else (lambda v: v)  # noqa: E731 - the axis transform
         values = [f(v) for _, fi in items for v in (fi.effect.ci_low, fi.effect.ci_high)] + [f(null)]
         lo, hi = min(values), max(values)
@@ -144,7 +144,7 @@ def forest_panels(corpus: Corpus, studies: tuple[Study, ...]) -> list[Panel]:
         for i, (study, finding) in enumerate(items):
             e = finding.effect
             outcome = corpus.label("outcomes", finding.outcome) + (f" ({finding.subgroup})" if finding.subgroup else "")
-            effect_words = fmt_effect(e, type_label)
+            effect_words = fmt_effect(e, corpus.term("effect-types", etype))
             rows.append(ForestRow(
                 study_id=study.id, label=_short(study.name), detail=_short(f"{outcome}: {fmt_number(e.value)} ({fmt_number(e.ci_low)} to {fmt_number(e.ci_high)})", 56),
                 description=f"{study.name}, {outcome.lower()}: {effect_words}.",

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from ...evidence.corpus import Corpus
-from ...evidence.evidence_map import BAND_ORDER, band_rank
 from ..facts import Facts
 from . import render_svg
 
@@ -64,9 +63,9 @@ def chart(corpus: Corpus, facts: Mapping[str, Facts], root: str) -> tuple[list[B
     for f in approaches:
         cells.setdefault((f.headline or UNRATED, f.best_sms), []).append(f)
     bands, marks, y = [], [], TOP
-    for band in sorted({b for b, _ in cells}, key=lambda b: band_rank(None if b == UNRATED else b)):
+    for band in sorted({b for b, _ in cells}, key=lambda b: corpus.band_rank(None if b == UNRATED else b)):
         height = max(sum(_mark_height(f) for f in cells.get((band, s), [])) for s in SMS_COLUMNS) + 6
-        label = corpus.label("impact-bands", band) if band in BAND_ORDER else "Not rated on violence"
+        label = "Not rated on violence" if band == UNRATED else corpus.label("impact-bands", band)
         bands.append(Band(band, label, y, height))
         for col, level in enumerate(SMS_COLUMNS):
             my = y + 4
