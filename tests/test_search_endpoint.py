@@ -17,6 +17,7 @@ from datasette.app import Datasette
 
 from build_tools.evidence.corpus import load_corpus
 from build_tools.database.build import build_database
+from build_tools.search.documents import documents
 from build_tools.search.index import build_search_index
 from build_tools.serve.app import make_datasette
 
@@ -30,7 +31,7 @@ def out(tmp_path_factory) -> Path:
         pytest.skip("the real corpus in evidence/ does not lint yet")
     out = tmp_path_factory.mktemp("endpoint")
     build_database(loaded.corpus, out)
-    build_search_index(loaded.corpus, out)
+    build_search_index(documents(loaded.corpus), out)
     return out
 
 
