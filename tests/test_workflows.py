@@ -26,7 +26,7 @@ from build_tools.evidence.problems import render
 from conftest import REPO
 
 WORKFLOWS = {name: REPO / ".github" / "workflows" / f"{name}.yml" for name in ("validate", "publish", "links")}
-PINNED = re.compile(r"^[\w.-]+/[\w.-]+@v\d+\.\d+\.\d+$")  # full release tag, never a moving @v4 or a branch
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")  # a commit SHA; the tag is in a comment
 COMMAND = re.compile(r"^(?:\.venv/bin/)?(whatworks|datasette|make)(?=\s|$)(.*)")
 
 
@@ -115,9 +115,23 @@ def test_workflows_parse_and_trigger_as_intended():
 
 
 @pytest.mark.parametrize("name", sorted(WORKFLOWS))
-def test_actions_are_pinned_to_full_release_tags(name):
+def test_actions_are_pinned_by_commit_sha_with_their_tag_beside(name):
     uses = [step["uses"] for step in steps(load(name)) if "uses" in step]
     assert uses and [u for u in uses if not PINNED.match(u)] == []
+    text = WORKFLOWS[name].read_text(encoding="utf-8")
+    assert [u for u in uses if not re.search(re.escape(u) + r"  # v\d+\.\d+\.\d+\n", text)] == []
+
+
+@pytest.mark.parametrize("name", sorted(WORKFLOWS))
+def test_checkouts_do_not_keep_credentials(name):
+    checkouts = [s for s in steps(load(name)) if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts and all(s.get("with", {}).get("persist-credentials") is False for s in checkouts)
+
+
+def test_deployment_secrets_are_read_only_inside_an_environment():
+    jobs = load("publish")["jobs"]
+    using = {name for name, job in jobs.items() if "secrets." in yaml.safe_dump(job)}
+    assert using == {"datasette"} and jobs["datasette"]["environment"]["name"] == "cloud-run"
 
 
 def test_secrets_only_by_name_and_only_where_needed():

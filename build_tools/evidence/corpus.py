@@ -15,7 +15,8 @@ from types import MappingProxyType
 
 from .. import clock
 from .load import Loaded, read_yaml
-from .models import ENTRY_MODELS, ENTRY_TYPE, Approach, Entry, ExcludedList, Exclusion, Finding, Programme, Rating, Study, Term, Vocabulary
+from .kinds import BY_FOLDER
+from .models import Approach, Entry, ExcludedList, Exclusion, Finding, Programme, Rating, Study, Term, Vocabulary
 from .problems import Problem
 from .rules import REQUIRED_VOCABULARIES, Context, check_entry, check_raw_entry, check_vocabulary
 from .schema_check import check_model
@@ -139,7 +140,7 @@ def load_corpus(root: Path, today: dt.date | None = None, progress: Callable[[in
     parsed: dict[str, tuple[Loaded, Entry]] = {}
     entry_files: list[tuple[Path, Loaded, str]] = []  # every entry file with data, valid or not
     raw_kinds: dict[str, str] = {}
-    kinds: dict[str, list[Entry]] = {k: [] for k in ENTRY_MODELS}
+    kinds: dict[str, list[Entry]] = {k: [] for k in BY_FOLDER}
     id_files: dict[str, Path] = {}
     excluded: tuple[Exclusion, ...] = ()
 
@@ -158,11 +159,11 @@ def load_corpus(root: Path, today: dt.date | None = None, progress: Callable[[in
         elif rel == ("excluded.yml",):
             listing = check_model(item, ExcludedList)
             excluded = listing.excluded if listing else ()
-        elif rel[0] in ENTRY_MODELS and len(rel) == 2:
+        elif rel[0] in BY_FOLDER and len(rel) == 2:
             entry_files.append((path, item, rel[0]))
             if isinstance(item.data, dict) and isinstance(item.data.get("id"), str):
-                raw_kinds.setdefault(item.data["id"], ENTRY_TYPE[rel[0]])
-            entry = check_model(item, ENTRY_MODELS[rel[0]])
+                raw_kinds.setdefault(item.data["id"], BY_FOLDER[rel[0]].name)
+            entry = check_model(item, BY_FOLDER[rel[0]].model)
             if entry is None:
                 continue
             if entry.id in id_files:
@@ -186,7 +187,7 @@ def load_corpus(root: Path, today: dt.date | None = None, progress: Callable[[in
         return LintResult(None, found + [gone], len(files))
     ctx = Context(vocabularies, raw_kinds, today)
     for path, item, folder in entry_files:
-        check_raw_entry(ctx, item, ENTRY_MODELS[folder], path.stem)
+        check_raw_entry(ctx, item, BY_FOLDER[folder].model, path.stem)
     for item, entry in parsed.values():
         check_entry(ctx, item, entry)
 

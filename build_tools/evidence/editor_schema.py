@@ -8,13 +8,9 @@ from pathlib import Path
 
 from ..atomic import write_text
 from .corpus import Corpus
-from .models import Approach, ExcludedList, Programme, Study, Vocabulary
-from .rules import _VOCAB_FIELDS
+from .models import Approach, ExcludedList, Programme, Study, Vocabulary, part_models, vocabulary_fields
 
 SCHEMAS = {"approach": Approach, "programme": Programme, "study": Study, "vocabulary": Vocabulary, "excluded": ExcludedList}
-# (model name in $defs, field) -> vocabulary, for values inside nested parts
-_NESTED = {("Rating", "source"): "sources", ("Rating", "outcome"): "outcomes", ("Estimate", "type"): "effect-types",
-           ("Effect", "type"): "effect-types", ("Finding", "outcome"): "outcomes"}
 
 
 def json_schemas(corpus: Corpus | None) -> dict[str, str]:
@@ -24,23 +20,29 @@ def json_schemas(corpus: Corpus | None) -> dict[str, str]:
         schema = model.model_json_schema()
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         if corpus is not None:
-            _add_enums(schema, corpus)
+            _add_enums(schema, model, corpus)
         out[f"{name}.schema.json"] = json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     return out
 
 
-def _add_enums(schema: dict, corpus: Corpus) -> None:
+def _add_enums(schema: dict, model: type, corpus: Corpus) -> None:
+    """Vocabulary-backed fields (the model field names its vocabulary) list the allowed term ids,
+    in the schema itself and in the $defs of its parts."""
     def allowed(vocab: str) -> list[str]:
         return [t.id for t in corpus.vocabularies[vocab].terms] if vocab in corpus.vocabularies else []
 
-    for field, vocab in _VOCAB_FIELDS.items():
-        prop = schema.get("properties", {}).get(field)
-        if prop:
-            _set_enum(prop, allowed(vocab))
-    for (model, field), vocab in _NESTED.items():
-        prop = schema.get("$defs", {}).get(model, {}).get("properties", {}).get(field)
-        if prop:
-            _set_enum(prop, allowed(vocab))
+    todo, seen = [(model, schema)], set()
+    while todo:
+        current, where = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for field, vocab in vocabulary_fields(current).items():
+            prop = where.get("properties", {}).get(field)
+            if prop:
+                _set_enum(prop, allowed(vocab))
+                prop.pop("vocabulary", None)
+        todo.extend((part, schema.get("$defs", {}).get(part.__name__, {})) for part in part_models(current).values())
 
 
 def _set_enum(prop: dict, values: list[str]) -> None:

@@ -195,7 +195,7 @@ def _build(node: yaml.Node, loc: Loc, out: Loaded, seen: set[int] | None) -> Any
         key_loc = loc + (key,)
         kmark = key_node.start_mark
         if key in first_line:
-            out.problems.append(Problem(out.path, kmark.line + 1, kmark.column + 1, _field(key_loc), f"duplicate key '{key}' (first at line {first_line[key]})", "keep one and delete the other"))
+            out.problems.append(Problem(out.path, kmark.line + 1, kmark.column + 1, field_name(key_loc), f"duplicate key '{key}' (first at line {first_line[key]})", "keep one and delete the other"))
             continue
         first_line[key] = kmark.line + 1
         out.key_marks[key_loc] = (kmark.line + 1, kmark.column + 1)
@@ -206,7 +206,7 @@ def _build(node: yaml.Node, loc: Loc, out: Loaded, seen: set[int] | None) -> Any
 def _flag(out: Loaded, loc: Loc, message: str, fix: str, value: Any = None) -> Any:
     """Record a problem at loc's value; returns `value` to use in its place."""
     out.bad_locs.add(loc)
-    out.problems.append(Problem(out.path, *out.marks[loc], _field(loc), message, fix))
+    out.problems.append(Problem(out.path, *out.marks[loc], field_name(loc), message, fix))
     return value
 
 
@@ -235,7 +235,7 @@ def _plain(value: str, loc: Loc, out: Loaded) -> Any:
     return value  # text, including bare dates
 
 
-def _field(loc: Loc) -> str:
+def field_name(loc: Loc) -> str:
     """('ratings', 0, 'url') -> 'ratings[0].url'"""
     text = ""
     for part in loc:

@@ -9,9 +9,11 @@ live in rules.py; this module checks only what one value can tell on its own.
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.fields import FieldInfo
 
 Slug = Annotated[
     str,
@@ -35,6 +37,33 @@ PlainText = Annotated[str, StringConstraints(min_length=1, max_length=300, strip
 Markdown = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
 Summary = Annotated[str, StringConstraints(min_length=40, max_length=400, strip_whitespace=True)]
 Doi = Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")]
+
+
+def vocabulary_of(info: FieldInfo) -> str | None:
+    """The vocabulary a field draws its values from, declared on the field itself
+    (`json_schema_extra={"vocabulary": …}`): the one binding that rules, JSON Schema enums,
+    `whatworks new` hints, link tables and docs all read."""
+    extra = info.json_schema_extra
+    return extra.get("vocabulary") if isinstance(extra, dict) else None
+
+
+def vocabulary_fields(model: type[BaseModel]) -> dict[str, str]:
+    """field name -> vocabulary, for the fields of `model` (not of its parts)."""
+    return {name: vocab for name, info in model.model_fields.items() if (vocab := vocabulary_of(info))}
+
+
+def part_models(model: type[BaseModel]) -> dict[str, type[BaseModel]]:
+    """field name -> model, for fields holding a part (`X`, `X | None`, `tuple[X, ...]`)."""
+    found = {}
+    for name, info in model.model_fields.items():
+        args = [info.annotation]
+        while args:
+            arg = args.pop()
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                found[name] = arg
+                break
+            args.extend(typing.get_args(arg))
+    return found
 
 
 class Strict(BaseModel):
@@ -97,15 +126,15 @@ class AgeRange(Strict):
 
 
 class Estimate(Strict):
-    type: Slug = Field(description="Kind of number (vocabulary `effect-types`), e.g. `percent-change`, `months-progress`.")
+    type: Slug = Field(json_schema_extra={"vocabulary": "effect-types"}, description="Kind of number (vocabulary `effect-types`), e.g. `percent-change`, `months-progress`.")
     value: float = Field(description="The published figure as a number; reductions are negative (e.g. -21 for a 21% reduction).")
     ci_low: float | None = Field(None, description="Lower bound of the published confidence interval, if any.")
     ci_high: float | None = Field(None, description="Upper bound of the published confidence interval, if any.")
 
 
 class Rating(Strict):
-    source: Slug = Field(description="Who gave the rating (vocabulary `sources`), e.g. `yef-toolkit`.")
-    outcome: Slug = Field(description="Outcome domain the rating refers to (vocabulary `outcomes`).")
+    source: Slug = Field(json_schema_extra={"vocabulary": "sources"}, description="Who gave the rating (vocabulary `sources`), e.g. `yef-toolkit`.")
+    outcome: Slug = Field(json_schema_extra={"vocabulary": "outcomes"}, description="Outcome domain the rating refers to (vocabulary `outcomes`).")
     outcome_wording: PlainText | None = Field(None, description="The source's own name for the outcome, verbatim (e.g. 'violent crime').")
     impact: PlainText | None = Field(
         None, description="The source's own impact label, verbatim (e.g. 'Moderate', 'Effective', 'Overall reduction')."
@@ -125,7 +154,7 @@ class Effect(Estimate):
 
 
 class Finding(Strict):
-    outcome: Slug = Field(description="Outcome domain (vocabulary `outcomes`).")
+    outcome: Slug = Field(json_schema_extra={"vocabulary": "outcomes"}, description="Outcome domain (vocabulary `outcomes`).")
     measure: PlainText = Field(description="What exactly was measured, e.g. 'violent-crime arrests over 16 months'.")
     result: PlainText = Field(description="The result in plain words (ours, not the paper's).")
     direction: Literal["favourable", "unfavourable", "no-difference", "mixed"] = Field(
@@ -160,12 +189,12 @@ class InterventionBase(EntryBase):
     """Fields shared by approaches and programmes."""
 
     description: Markdown | None = Field(None, description="Longer description (Markdown; no raw HTML).")
-    priority_areas: tuple[Slug, ...] = Field(min_length=1, description="London VRU priority areas (vocabulary `priority-areas`).")
-    settings: tuple[Slug, ...] = Field(min_length=1, description="Where it is delivered (vocabulary `settings`).")
+    priority_areas: tuple[Slug, ...] = Field(json_schema_extra={"vocabulary": "priority-areas"}, min_length=1, description="London VRU priority areas (vocabulary `priority-areas`).")
+    settings: tuple[Slug, ...] = Field(json_schema_extra={"vocabulary": "settings"}, min_length=1, description="Where it is delivered (vocabulary `settings`).")
     ages: AgeRange | None = Field(None, description="Age range served, in years.")
-    targeting: tuple[Slug, ...] = Field(default=(), description="Universal, selected or indicated (vocabulary `targeting`).")
-    prevention: tuple[Slug, ...] = Field(default=(), description="Primary, secondary or tertiary prevention (vocabulary `prevention-levels`).")
-    outcomes: tuple[Slug, ...] = Field(min_length=1, description="Outcome domains it aims to change (vocabulary `outcomes`).")
+    targeting: tuple[Slug, ...] = Field(json_schema_extra={"vocabulary": "targeting"}, default=(), description="Universal, selected or indicated (vocabulary `targeting`).")
+    prevention: tuple[Slug, ...] = Field(json_schema_extra={"vocabulary": "prevention-levels"}, default=(), description="Primary, secondary or tertiary prevention (vocabulary `prevention-levels`).")
+    outcomes: tuple[Slug, ...] = Field(json_schema_extra={"vocabulary": "outcomes"}, min_length=1, description="Outcome domains it aims to change (vocabulary `outcomes`).")
     how_it_works: Markdown | None = Field(None, description="Mechanism: why it is expected to work (Markdown).")
     for_whom: Markdown | None = Field(None, description="Who it suits and who it may not (Markdown).")
     implementation: Markdown | None = Field(None, description="What it takes to deliver it well (Markdown).")
@@ -185,10 +214,10 @@ class Programme(InterventionBase):
     provider: PlainText | None = Field(None, description="Who delivers it.")
     funder: PlainText | None = Field(None, description="Who pays for delivery.")
     approaches: tuple[Slug, ...] = Field(default=(), description="Approaches (ids) this programme is an example of.")
-    countries: tuple[Slug, ...] = Field(min_length=1, description="Countries where it is delivered (vocabulary `countries`).")
-    boroughs: tuple[Slug, ...] = Field(default=(), description="London boroughs where it runs (vocabulary `boroughs`; `pan-london` for all).")
+    countries: tuple[Slug, ...] = Field(json_schema_extra={"vocabulary": "countries"}, min_length=1, description="Countries where it is delivered (vocabulary `countries`).")
+    boroughs: tuple[Slug, ...] = Field(json_schema_extra={"vocabulary": "boroughs"}, default=(), description="London boroughs where it runs (vocabulary `boroughs`; `pan-london` for all).")
     vru_funded: bool = Field(False, description="True if the London Violence Reduction Unit funds or co-funds it.")
-    evaluation_status: Slug = Field(description="State of its evaluation (vocabulary `evaluation-statuses`).")
+    evaluation_status: Slug = Field(json_schema_extra={"vocabulary": "evaluation-statuses"}, description="State of its evaluation (vocabulary `evaluation-statuses`).")
     evaluation_note: PlainText | None = Field(None, description="One line on what evaluation exists or is under way.")
     website: HttpsUrl | None = Field(None, description="Official website.")
 
@@ -202,9 +231,9 @@ class Study(EntryBase):
     publication: PlainText | None = Field(None, description="Journal, series or publisher, with volume and pages.")
     doi: Doi | None = Field(None, description="Digital Object Identifier.")
     url: HttpsUrl = Field(description="Where the study or its abstract can be read; figures default to this URL.")
-    design: Slug = Field(description="Evaluation design (vocabulary `designs`, which gives its Maryland SMS level).")
-    countries: tuple[Slug, ...] = Field(min_length=1, description="Countries where it took place (vocabulary `countries`).")
-    settings: tuple[Slug, ...] = Field(default=(), description="Settings studied (vocabulary `settings`).")
+    design: Slug = Field(json_schema_extra={"vocabulary": "designs"}, description="Evaluation design (vocabulary `designs`, which gives its Maryland SMS level).")
+    countries: tuple[Slug, ...] = Field(json_schema_extra={"vocabulary": "countries"}, min_length=1, description="Countries where it took place (vocabulary `countries`).")
+    settings: tuple[Slug, ...] = Field(json_schema_extra={"vocabulary": "settings"}, default=(), description="Settings studied (vocabulary `settings`).")
     sample: Sample | None = Field(None, description="Size of the analysed sample.")
     evaluator: PlainText | None = Field(None, description="Who carried out the evaluation.")
     independent: bool | None = Field(None, description="True if the evaluator is independent of the programme's developer.")
@@ -224,7 +253,4 @@ class Exclusion(Strict):
 class ExcludedList(Strict):
     excluded: tuple[Exclusion, ...] = Field(description="Things considered and not included.")
 
-
-ENTRY_MODELS: dict[str, type[EntryBase]] = {"approaches": Approach, "programmes": Programme, "studies": Study}
-ENTRY_TYPE = {"approaches": "approach", "programmes": "programme", "studies": "study"}
 Entry = Approach | Programme | Study

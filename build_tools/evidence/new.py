@@ -24,13 +24,10 @@ from pydantic import BaseModel
 
 from .. import clock
 from .load import read_yaml
-from .models import Approach, Programme, Study
-from .rules import _VOCAB_FIELDS
+from .kinds import BY_NAME
+from .models import vocabulary_of
 from .schema_check import check_model
 
-KINDS = {"approach": ("approaches", Approach), "programme": ("programmes", Programme), "study": ("studies", Study)}
-# vocabulary fields inside ratings and findings, by their own name
-_NESTED_VOCABS = {"source": "sources", "outcome": "outcomes", "type": "effect-types"}
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -78,7 +75,7 @@ def _a_year_after(day: dt.date) -> dt.date:
 def new_entry(evidence: Path, kind: str, name: str, today: dt.date, entry_id: str | None = None) -> Path:
     """Write evidence/<kind>s/<id>.yml from the template and return its path. Never overwrites."""
     evidence = Path(evidence)
-    folder, _model = KINDS[kind]
+    folder = BY_NAME[kind].folder
     name = " ".join(name.split())
     if not name:
         raise NewEntryError("name", "the name is empty", 'give the name in quotes, e.g. whatworks new programme "Youth Club Plus"')
@@ -93,7 +90,7 @@ def new_entry(evidence: Path, kind: str, name: str, today: dt.date, entry_id: st
         raise NewEntryError(display(template_path), "template not found",
                             "run from the repository root or pass --evidence") from None
     target = evidence / folder / f"{entry_id}.yml"
-    for other_folder, _ in KINDS.values():
+    for other_folder in (k.folder for k in BY_NAME.values()):
         other = evidence / other_folder / f"{entry_id}.yml"
         if other.exists():
             if other == target:
@@ -122,7 +119,7 @@ def _write_new(target: Path, text: str) -> None:
 
 def still_to_fill(path: Path, kind: str, evidence: Path) -> list[str]:
     """One line per value the new file still needs: where it is and what goes there."""
-    model = KINDS[kind][1]
+    model = BY_NAME[kind].model
     loaded = read_yaml(path, display(path))
     if loaded.data is not None:
         check_model(loaded, model)
@@ -134,8 +131,7 @@ def still_to_fill(path: Path, kind: str, evidence: Path) -> list[str]:
 
 def _what_goes_here(model: type[BaseModel], field_path: str, evidence: Path) -> str:
     parts = [re.sub(r"\[\d+\]$", "", part) for part in field_path.split(".")]
-    annotation, description = _field_info(model, parts)
-    vocab = _VOCAB_FIELDS.get(parts[-1]) if len(parts) == 1 else _NESTED_VOCABS.get(parts[-1])
+    annotation, description, vocab = _field_info(model, parts)
     terms = _vocabulary_ids(evidence, vocab) if vocab else []
     if terms:
         many = typing.get_origin(annotation) in (tuple, list)
@@ -143,18 +139,19 @@ def _what_goes_here(model: type[BaseModel], field_path: str, evidence: Path) -> 
     return description
 
 
-def _field_info(model: type[BaseModel], parts: list[str]) -> tuple[typing.Any, str]:
+def _field_info(model: type[BaseModel], parts: list[str]) -> tuple[typing.Any, str, str | None]:
+    """(annotation, description, vocabulary) of the field at `parts`."""
     current: typing.Any = model
     annotation: typing.Any = None
-    description = ""
+    description, vocab = "", None
     for part in parts:
         current = _model_in(current)
         if current is None or part not in current.model_fields:
-            return None, "see the comment above it in the file"
+            return None, "see the comment above it in the file", None
         info = current.model_fields[part]
-        annotation, description = info.annotation, (info.description or "").rstrip(".")
+        annotation, description, vocab = info.annotation, (info.description or "").rstrip("."), vocabulary_of(info)
         current = annotation
-    return annotation, description
+    return annotation, description, vocab
 
 
 def _model_in(annotation: typing.Any) -> type[BaseModel] | None:
@@ -180,7 +177,7 @@ def display(path: Path) -> str:
 
 
 @click.command("new")
-@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.argument("kind", type=click.Choice(list(BY_NAME)))
 @click.argument("name")
 @click.option("--id", "entry_id", help="Use this id (and file name) instead of one made from the name.")
 @click.option("--evidence", default="evidence", show_default=True, type=click.Path(file_okay=False, path_type=Path),
@@ -196,7 +193,7 @@ def new_command(kind: str, name: str, entry_id: str | None, evidence: Path) -> N
     except NewEntryError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    folder = KINDS[kind][0]
+    folder = BY_NAME[kind].folder
     entry = path.stem
     click.echo(f"Created {display(path)}")
     todo = still_to_fill(path, kind, evidence)

@@ -11,23 +11,19 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .load import Loaded, _field
-from .models import Approach, Programme, Study, Vocabulary
+from .kinds import BY_NAME, KINDS
+from .load import Loaded, field_name
+from .models import Approach, Programme, Study, Vocabulary, part_models, vocabulary_fields
 from .problems import Problem
 
-# (field name in an entry, vocabulary id). Nested fields are handled in _vocab_refs.
-_VOCAB_FIELDS = {
-    "priority_areas": "priority-areas",
-    "settings": "settings",
-    "targeting": "targeting",
-    "prevention": "prevention-levels",
-    "outcomes": "outcomes",
-    "countries": "countries",
-    "boroughs": "boroughs",
-    "evaluation_status": "evaluation-statuses",
-    "design": "designs",
-}
-REQUIRED_VOCABULARIES = set(_VOCAB_FIELDS.values()) | {"sources", "effect-types", "impact-bands"}
+
+
+def _vocabularies_used(model: type) -> set[str]:
+    return set(vocabulary_fields(model).values()).union(*map(_vocabularies_used, part_models(model).values()))
+
+
+# Every vocabulary a field names, plus impact-bands (the values of sources' impact_labels).
+REQUIRED_VOCABULARIES = set().union(*(_vocabularies_used(k.model) for k in KINDS)) | {"impact-bands"}
 _URL_FIELDS = {"url", "website"}
 _RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?\s*>|<!--|<\?|<!\[CDATA\[")
 _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)|^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(\s|$)|<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>", re.M)
@@ -106,24 +102,23 @@ def _strings(value: Any, loc: tuple, vocab: str) -> Iterator[tuple[tuple, str, s
         yield from ((loc + (i,), vocab, v) for i, v in enumerate(value) if isinstance(v, str))
 
 
-def _vocab_refs(data: dict, model: type) -> Iterator[tuple[tuple, str, str]]:
-    for name, vocab in _VOCAB_FIELDS.items():
-        if name in model.model_fields:
-            yield from _strings(data.get(name), (name,), vocab)
-    for group, fields in (("ratings", {"source": "sources", "outcome": "outcomes"}), ("findings", {"outcome": "outcomes"})):
-        items = data.get(group) if group in model.model_fields else None
-        for i, item in enumerate(items if isinstance(items, list) else []):
-            if not isinstance(item, dict):
-                continue
-            for name, vocab in fields.items():
-                yield from _strings(item.get(name), (group, i, name), vocab)
-            for part in ("estimate", "effect"):
-                if isinstance(item.get(part), dict):
-                    yield from _strings(item[part].get("type"), (group, i, part, "type"), "effect-types")
+def _vocab_refs(data: Any, model: type, loc: tuple = ()) -> Iterator[tuple[tuple, str, str]]:
+    """(location, vocabulary, value) for every vocabulary-backed value in raw data, parts included;
+    the binding comes from the model fields."""
+    if not isinstance(data, dict):
+        return
+    for name, vocab in vocabulary_fields(model).items():
+        yield from _strings(data.get(name), loc + (name,), vocab)
+    for name, part in part_models(model).items():
+        value = data.get(name)
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from _vocab_refs(item, part, loc + (name, i))
+        else:
+            yield from _vocab_refs(value, part, loc + (name,))
 
 
 _REF_FIELDS = {"related": ("approach", "programme"), "approaches": ("approach",), "evaluates": ("approach", "programme")}
-_FOLDER = {"approach": "approaches", "programme": "programmes", "study": "studies"}
 
 
 def _check_refs(ctx: Context, loaded: Loaded, data: dict, model: type, entry_id: Any) -> None:
@@ -136,7 +131,7 @@ def _check_refs(ctx: Context, loaded: Loaded, data: dict, model: type, entry_id:
             kind = ctx.kinds.get(ref)
             if kind is None:
                 close = difflib.get_close_matches(ref, list(ctx.kinds), n=1)
-                where = " or ".join(f"evidence/{_FOLDER[k]}/" for k in kinds)
+                where = " or ".join(f"evidence/{BY_NAME[k].folder}/" for k in kinds)
                 hint = f"did you mean '{close[0]}'?" if close else f"add {ref}.yml under {where}, or remove the reference"
                 ctx.problem(loaded, loc, f"no entry with id '{ref}'", hint)
             elif kind not in kinds:
@@ -212,7 +207,7 @@ def _check_text(loaded: Loaded, value: Any, loc: tuple) -> None:
 
 def _problem(loaded: Loaded, loc: tuple, message: str, fix: str) -> None:
     line, col = loaded.mark(loc)
-    loaded.problems.append(Problem(loaded.path, line, col, _field(loc), message, fix))
+    loaded.problems.append(Problem(loaded.path, line, col, field_name(loc), message, fix))
 
 
 def _a(noun: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .load import Loaded, _field
+from .load import Loaded, field_name
 from .problems import Problem
 
 
@@ -41,7 +41,7 @@ def _problem(loaded: Loaded, model: type[BaseModel], err: dict[str, Any]) -> Pro
         return _at(loaded, loc, f"unknown field '{name}'", fix, key=True)
     if kind == "missing":
         return _at(loaded, loc[:-1], f"required field '{name}' is missing" if name else "required value is missing",
-                   f"add `{name}:` ({desc})" if desc else f"add `{name}:`", field=_field(loc))
+                   f"add `{name}:` ({desc})" if desc else f"add `{name}:`", field=field_name(loc))
     if kind == "value_error" and "https://" in err["msg"]:
         return _at(loaded, loc, f"'{got}' is not an https:// URL", "use the page's https:// address")
     if kind == "string_pattern_mismatch":
@@ -85,7 +85,7 @@ def _is_slug(err: dict[str, Any]) -> bool:
 
 def _at(loaded: Loaded, loc: tuple, message: str, fix: str, key: bool = False, field: str | None = None) -> Problem:
     line, col = loaded.mark(loc, key=key)
-    return Problem(loaded.path, line, col, _field(loc) if field is None else field, message, fix)
+    return Problem(loaded.path, line, col, field_name(loc) if field is None else field, message, fix)
 
 
 def _kind(value: Any) -> str:

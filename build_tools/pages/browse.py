@@ -12,7 +12,8 @@ from collections.abc import Iterator, Mapping
 
 from ..evidence.corpus import AGE_BANDS, Corpus
 from ..evidence.models import Study
-from .facts import AP_SETTINGS, SECTION, Facts, band_rank, ordered_settings
+from ..evidence.kinds import KINDS
+from .facts import AP_SETTINGS, Facts, band_rank, ordered_settings
 from .text import front_matter, template_env
 
 # (folder, vocabulary, noun) of the topic pages.
@@ -89,16 +90,11 @@ def topic_pages(corpus: Corpus, facts: Mapping[str, Facts]) -> Iterator[tuple[st
 
 
 def section_indexes(corpus: Corpus, facts: Mapping[str, Facts]) -> Iterator[tuple[str, str]]:
-    titles = {"approaches": "Approaches", "programmes": "Programmes", "studies": "Studies"}
-    intros = {
-        "approaches": "Families of interventions, such as mentoring or focused deterrence, as the toolkits group them.",
-        "programmes": "Named programmes and London services, with the approaches they belong to and their evaluation status.",
-        "studies": "Individual evaluations and systematic reviews, with their findings.",
-    }
-    for kind, section in SECTION.items():
+    for kind in KINDS:
+        kind, section, title, intro = kind.name, kind.folder, kind.plural, kind.intro
         rows = by_name(f for f in facts.values() if f.kind == kind)
         studies: list[Study] = sorted(corpus.studies, key=lambda s: (-s.year, s.name.casefold(), s.id)) if kind == "study" else []
         yield f"{section}/index.md", _render(
             "section.md.j2", corpus=corpus, rows=rows, studies=studies, kind=kind, facts=facts, root="../",
-            intro=intros[section], front=front_matter(titles[section], intros[section]),
+            intro=intro, front=front_matter(title, intro),
         )

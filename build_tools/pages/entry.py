@@ -36,7 +36,7 @@ class SiteLinks:
     site_name: str
 
 
-def _history_dates(history: Mapping | None, entry_id: str) -> dict | None:
+def history_dates(history: Mapping | None, entry_id: str) -> dict | None:
     item = (history or {}).get(entry_id)
     if item is None:
         return None
@@ -104,7 +104,7 @@ def entry_page(corpus: Corpus, entry: Entry, facts: Mapping[str, Facts], links: 
         "csv_url": f"{links.data_base}/{section}.csv?id={entry.id}",
         "page_url": f"{links.site_url.rstrip('/')}/{section}/{entry.id}.html",
         "related": _related(corpus, entry, facts, related),
-        "history": _history_dates(history, entry.id),
+        "history": history_dates(history, entry.id),
         "front": front_matter(entry.name, entry.summary), "links": links,
         "backfires": [(s, corpus.label("outcomes", f.outcome), f) for s, f in corpus.backfires(entry)],
     }

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..evidence.corpus import Corpus
+from ..evidence.kinds import KINDS
 from ..evidence.models import Entry, Study
 
-SECTION = {"approach": "approaches", "programme": "programmes", "study": "studies"}
-KIND_LABEL = {"approach": "Approach", "programme": "Programme", "study": "Study"}
+SECTION = {k.name: k.folder for k in KINDS}
+KIND_LABEL = {k.name: k.label for k in KINDS}
 # Best first. A harmful rating overrides everything else in the headline.
 BAND_ORDER = ("high", "moderate", "low", "none", "insufficient", "harmful")
 # Lists rank and filter on impact on violence, the repository's purpose: a High on another outcome

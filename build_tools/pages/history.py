@@ -21,10 +21,10 @@ from xml.sax.saxutils import escape, quoteattr
 import yaml
 
 from ..evidence.corpus import Corpus
+from ..evidence.kinds import BY_NAME
 
 FEED_SIZE = 50
 PLACEHOLDER_SITE_URL = "https://example.org/whatworks"
-_KIND_FOLDER = {"approach": "approaches", "programme": "programmes", "study": "studies"}
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ def atom_feed(corpus: Corpus, history: Mapping[str, EntryHistory], site_url: str
         "  <author><name>whatworks contributors</name></author>",
     ]
     for when, entry_id, kind, what, tag, entry in items:
-        url = f"{base}/{_KIND_FOLDER[kind]}/{entry_id}.html"  # mkdocs.yml: use_directory_urls: false
+        url = f"{base}/{BY_NAME[kind].folder}/{entry_id}.html"  # mkdocs.yml: use_directory_urls: false
         out += [
             "  <entry>",
             f"    <title>{escape(f'{entry.name} ({kind} {what})')}</title>",

@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..evidence.corpus import Corpus
+from ..evidence.kinds import KINDS
 from .spec import Column, Table, as_bool, as_date, as_json, doc
 from ..evidence.models import (
     AgeRange, EntryBase, InterventionBase, Programme, Review, Sample, Study,
 )
 
-ENTRY_TYPES = {"approaches": "approach", "programmes": "programme", "studies": "study"}
-KIND_PLURAL = {v: k for k, v in ENTRY_TYPES.items()}
+ENTRY_TYPES = {k.folder: k.name for k in KINDS}  # table -> entry type
+KIND_PLURAL = {k.name: k.folder for k in KINDS}
 
 
 def _review_columns() -> tuple[Column, ...]:

@@ -8,21 +8,21 @@ settings on its row page and a setting's entries on the setting's page.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterator
 from typing import Any
 
 from ..evidence.corpus import Corpus
 from .spec import Column, Table, doc, table_name
 from .entries import ENTRY_TYPES
-from ..evidence.models import InterventionBase, Programme, Study, Term, Vocabulary
+from ..evidence.kinds import KINDS
+from ..evidence.models import InterventionBase, Programme, Study, Term, Vocabulary, vocabulary_fields
 
-# entry list field -> vocabulary it draws from, per kind of entry
-VOCABULARY_FIELDS = {
-    "approaches": (("priority_areas", "priority-areas"), ("settings", "settings"), ("outcomes", "outcomes"),
-                   ("targeting", "targeting"), ("prevention", "prevention-levels")),
-    "studies": (("settings", "settings"), ("countries", "countries")),
-}
-VOCABULARY_FIELDS["programmes"] = VOCABULARY_FIELDS["approaches"] + (("countries", "countries"), ("boroughs", "boroughs"))
+# table -> ((list field, vocabulary), …): a link table for every list of vocabulary terms (the
+# binding is declared on the model field).
+VOCABULARY_FIELDS = {k.folder: tuple((name, vocab) for name, vocab in vocabulary_fields(k.model).items()
+                                     if typing.get_origin(k.model.model_fields[name].annotation) is tuple)
+                     for k in KINDS}
 MODELS = {"approaches": InterventionBase, "programmes": Programme, "studies": Study}
 # column name for one item of a list
 SINGULAR = {"priority-areas": "priority_area", "settings": "setting", "outcomes": "outcome", "targeting": "targeting",
