@@ -70,7 +70,9 @@ def test_build_writes_the_index_whole_and_readers_refuse_another_format(tmp_path
     docs = documents(fixture_corpus)
     assert build_search_index(docs, tmp_path) == "built 4"
     assert (tmp_path / "search" / search.FORMAT_FILE).read_text(encoding="utf-8") == search.FORMAT + "\n"
-    assert build_search_index(docs, tmp_path) == "built 4"  # always whole: a rebuilt index ranks as a fresh one
+    assert build_search_index(docs, tmp_path) == "unchanged 4"  # same documents: the same index, byte for byte
+    assert build_search_index(docs[1:], tmp_path) == "built 3"  # otherwise built whole, ranking as a fresh one
+    assert build_search_index(docs, tmp_path) == "built 4"
     (tmp_path / "search" / search.FORMAT_FILE).write_text("whatworks-search-0\n", encoding="utf-8")
     with pytest.raises(IndexMissing) as err:
         SearchIndex(tmp_path / "search")

@@ -32,10 +32,10 @@ def test_text_output_ranks_highlights_and_counts(index_dir):
     assert result.output == (
         '3 entries match "setting:pru mentoring" (showing 2)\n'
         "\n"
-        " 1. Sample trial of mentoring (2020)  [study: sample-study-2020]  score 5.4126\n"
+        " 1. Sample trial of mentoring (2020)  [study: sample-study-2020]  score 5.4323\n"
         "    A synthetic randomised trial used by the tests. Mentoring cut violence but raised suspensions.\n"
         "\n"
-        " 2. Sample mentoring  [approach: sample-mentoring]  score 3.7105\n"
+        " 2. Sample mentoring  [approach: sample-mentoring]  score 3.7215\n"
         "    A synthetic approach used by the tests. A mentor meets a young person each week to give support and advice.\n"
         "\n"
         "Facets:\n"
@@ -58,7 +58,7 @@ def test_json_output_has_results_facets_suggestion_total(index_dir):
     data = json.loads(result.output)
     assert data["total"] == 3
     assert data["results"] == [{
-        "id": "sample-study-2020", "type": "study", "name": "Sample trial of mentoring (2020)", "score": 5.4126,
+        "id": "sample-study-2020", "type": "study", "name": "Sample trial of mentoring (2020)", "score": 5.4323,
         "snippet": "A synthetic randomised trial used by the tests. <mark>Mentoring</mark> cut violence but raised suspensions.",
     }]
 

@@ -2,26 +2,36 @@
 
 The schema and its field classes live in the plugin package (datasette_whatworks_search.schema)
 because every reader of the index must be able to import them; this module only writes. The
-index is rebuilt whole on each build, beside the old one, and swapped in (atomic_dir): a
-2,000-entry index takes about a second, and a rebuilt index always ranks as a fresh one.
+index is built whole, beside the old one, and swapped in (atomic_dir), so it always ranks as a
+fresh one (no deleted documents in its statistics). When the documents are the ones the index
+was built from (their hash, in DOCUMENTS), it is kept: Whoosh names segments at random, so
+this is also what makes two builds of the same evidence byte-identical.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
-from datasette_whatworks_search.schema import FORMAT, FORMAT_FILE, schema, spelling_once
+from datasette_whatworks_search.schema import FORMAT, FORMAT_FILE, SearchError, open_index, schema, spelling_once
 from whoosh import index
 
 from ..atomic import atomic_dir
 
 PARALLEL_FROM = 3000
+DOCUMENTS_FILE = "DOCUMENTS"
 
 
 def build_search_index(docs: list[dict[str, str]], out_dir: Path) -> str:
-    """Write out_dir/search from `documents(corpus)`. Returns what was done, e.g. "built 74"."""
-    with atomic_dir(Path(out_dir) / "search") as tmp:
+    """Write out_dir/search from `documents(corpus)`. Returns what was done: "built 74" or
+    "unchanged 74" (the index there was built from these documents)."""
+    target = Path(out_dir) / "search"
+    digest = hashlib.sha256(json.dumps(docs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    if _built_from(target, digest):
+        return f"unchanged {len(docs)}"
+    with atomic_dir(target) as tmp:
         ix = index.create_in(str(tmp), schema())
         with spelling_once():  # before the writer: with two processes, each inherits it
             writer = ix.writer(limitmb=256, **_parallel(len(docs)))
@@ -33,7 +43,16 @@ def build_search_index(docs: list[dict[str, str]], out_dir: Path) -> str:
                 raise
             writer.commit()
         (tmp / FORMAT_FILE).write_text(FORMAT + "\n", encoding="utf-8")
+        (tmp / DOCUMENTS_FILE).write_text(digest + "\n", encoding="utf-8")
     return f"built {len(docs)}"
+
+
+def _built_from(target: Path, digest: str) -> bool:
+    try:
+        open_index(target)  # of this format and readable
+        return (target / DOCUMENTS_FILE).read_text(encoding="utf-8").strip() == digest
+    except (OSError, SearchError):
+        return False
 
 
 def _parallel(n_docs: int) -> dict[str, object]:

@@ -1,10 +1,6 @@
-"""Searching the index: parse a practitioner's query, rank with Whoosh's own BM25F searcher,
-count every match and its facets exactly, mark the matched words in the summary.
-
-Whoosh's own searcher, not a custom engine: at 2,000 entries it answers typical queries in
-well under 50 ms p95 (bench/bench_search.py, bench/RESULTS.md). Ranking is Whoosh's top-N
-collector; totals and facet counts come from all matching documents (docs_for_query), so
-they are exact also for NOT queries under a limit.
+"""Searching the index: parse a practitioner's query with Whoosh's parser, score every match
+(engine.py: why not Whoosh's own searcher), count the facets of all matches, mark the
+matched words in the summary, suggest a spelling.
 """
 
 from __future__ import annotations
@@ -18,7 +14,8 @@ from pathlib import Path
 
 from whoosh import qparser, query, scoring
 
-from .schema import (ALIASES, FACET_REPORT, FACETS, STEMMER, TEXT_FIELDS, SearchError, analyse, open_index)
+from .engine import Engine
+from .schema import ALIASES, FACET_REPORT, FACETS, STEMMER, TEXT_FIELDS, SearchError, analyse, open_index
 from .suggest import suggest
 
 MAX_QUERY_CHARS = 500  # a long pasted title fits; an 8 KB query does not
@@ -59,13 +56,14 @@ class SearchIndex:
     def __init__(self, index_dir: Path) -> None:
         self.path = Path(index_dir)
         ix = open_index(self.path)
-        self.searcher = ix.searcher(weighting=_weighting())
+        self.searcher = ix.searcher(weighting=scoring.BM25F())
+        self.engine = Engine(self.searcher, self.searcher.weighting)
         self.schema = ix.schema
         self.parser = qparser.MultifieldParser(list(TEXT_FIELDS), ix.schema, group=_WordsRankFiltersHold)
         self.parser.add_plugin(qparser.FieldAliasPlugin(ALIASES))
         self.fields = set(self.schema.names()) | {a for names in ALIASES.values() for a in names}
-        reader = self.searcher.reader()
-        self.facet_docs = {name: {t.decode(): frozenset(reader.postings(fld, t).all_ids()) for t in reader.lexicon(fld)}
+        self._stem_docs: dict[tuple[str, ...], set[int]] = {}
+        self.facet_docs = {name: {t.decode(): frozenset(self.engine.term(fld, t)) for t in self.searcher.reader().lexicon(fld)}
                            for name, fld in FACET_REPORT.items()}
 
     def close(self) -> None:
@@ -86,14 +84,14 @@ class SearchIndex:
         "outcome", "priority_area", or any alias) to allowed values (any of them may match)."""
         check_size(text)
         q = self.parse(text, filters or {})
-        matched = set(self.searcher.docs_for_query(q))
+        scores = self.engine.scores(q)
+        matched = set(scores)
         facets = {name: dict(sorted(((v, n) for v, docs in self.facet_docs[name].items() if (n := len(matched & docs))),
                                     key=lambda kv: (-kv[1], kv[0])))
                   for name in FACET_REPORT}
         words = {t.decode() if isinstance(t, bytes) else t for f, t in q.iter_all_terms() if f in TEXT_FIELDS}
-        hits = self.searcher.search(q, limit=limit) if limit > 0 and matched else []
-        rows = [self._row(hit.fields(), hit.score, words) for hit in hits]
-        suggestion = suggest(self.searcher.reader(), text)
+        rows = [self._row(self.searcher.stored_fields(n), score, words) for n, score in self.engine.top(scores, limit)]
+        suggestion = suggest(self.searcher.reader(), text, self.docs)
         if not matched and suggestion and suggestion != text:
             # A misspelling that finds nothing: show what the corrected query finds (practitioners
             # rarely retype), and say so.
@@ -102,9 +100,19 @@ class SearchIndex:
                 return dataclasses.replace(fixed, suggestion=suggestion, query=text, corrected=True)
         return SearchResult(rows, facets, len(matched), suggestion, text)
 
-    def _row(self, stored: dict, score: float | None, words: set[str]) -> dict[str, object]:
-        return {"id": stored["id"], "type": stored["type"], "name": stored["name"], "score": round(score or 0.0, 4),
+    def _row(self, stored: dict, score: float, words: set[str]) -> dict[str, object]:
+        return {"id": stored["id"], "type": stored["type"], "name": stored["name"], "score": round(score, 4),
                 "snippet": mark(stored["summary"], words)}
+
+    def docs(self, stems: list[str]) -> set[int]:
+        """Documents holding every one of these stems in name, summary or body (for suggest)."""
+        key = tuple(stems)
+        if key not in self._stem_docs:
+            if len(self._stem_docs) > 4096:
+                self._stem_docs.clear()
+            sets = [set().union(*(self.engine.term(f, s) for f in TEXT_FIELDS)) for s in stems]
+            self._stem_docs[key] = set.intersection(*sets) if sets else set()
+        return self._stem_docs[key]
 
     def parse(self, text: str, filters: Mapping[str, Iterable[str]] | None = None) -> query.Query:
         """The Whoosh query for a query string and filters; SearchError says what is wrong."""
@@ -207,25 +215,6 @@ def _finish(q: query.Query) -> query.Query:
     if q.is_leaf():
         return q
     return q.apply(_finish)
-
-
-class _Unranked(scoring.WeightingModel):
-    """Facet fields filter and do not rank: a match there scores 0."""
-
-    class Scorer(scoring.BaseScorer):
-        def score(self, matcher) -> float:
-            return 0.0
-
-        def max_quality(self) -> float:
-            return 0.0
-
-    def scorer(self, searcher, fieldname, text, qf=1):
-        return self.Scorer()
-
-
-def _weighting() -> scoring.WeightingModel:
-    """BM25F on the text fields (Whoosh's defaults), 0 on facet fields."""
-    return scoring.MultiWeighting(scoring.BM25F(), id=_Unranked(), **{f: _Unranked() for f in FACETS})
 
 
 __all__ = ["MAX_QUERY_CHARS", "MAX_QUERY_WORDS", "SearchIndex", "SearchResult", "analyse", "check_size", "mark"]

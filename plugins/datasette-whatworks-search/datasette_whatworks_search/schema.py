@@ -8,26 +8,19 @@ One document per approach, programme and study. Only what is searched or shown i
 `body` (the Markdown fields, findings, vocabulary labels) is searched but not stored, which
 keeps the index small and the build fast.
 
-THE ONE WHOOSH SEAM. Everything else in the project uses Whoosh's public API (searcher.search,
-docs_for_query, reader.terms_within, postings().all_ids(), the query parser and its plugins).
-`SpelledText` overrides `FieldType.spellable_words`, the hook Whoosh documents for "exotic
-field types", and relies on the writer calling it once per document: it lists each word for
-"did you mean" once per write instead of once per document (a 10k build was 3x slower).
-tests/test_search_seam.py fails if the pinned whoosh3 changes version or stops calling it so.
+The field classes that go beyond Whoosh's public API are in seam.py (the one Whoosh seam).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index
-from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
-from whoosh.fields import ID, KEYWORD, TEXT, Schema
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, Schema
 
-WHOOSH_VERSION = "3.54.0"  # the version the seam above is tested against (pyproject pins it)
+from .seam import SpelledText, spelling_once
+
 # Bump when the schema or the document text changes: a reader refuses an index of another format.
 FORMAT = "whatworks-search-4"
 FORMAT_FILE = "FORMAT"
@@ -43,7 +36,6 @@ ALIASES = {
 FACET_REPORT = {"type": "type", "setting": "settings", "outcome": "outcomes", "priority_area": "priority_areas"}
 
 STEMMER = StemmingAnalyzer()
-WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 class SearchError(Exception):
@@ -59,29 +51,6 @@ def analyse(text: str) -> list[str]:
     return [t.text for t in STEMMER(text)]
 
 
-class SpelledText(TEXT):
-    """TEXT whose unstemmed words go on the spelling list once per write (see the seam above)."""
-
-    seen: set[str] | None = None  # while writing: words already listed; None: list every word
-
-    def spellable_words(self, value: str) -> Iterator[str]:
-        words = set(WORD.findall(value.lower())) - STOP_WORDS
-        if SpelledText.seen is not None:
-            words -= SpelledText.seen
-            SpelledText.seen.update(words)
-        return iter(sorted(words))
-
-
-@contextmanager
-def spelling_once() -> Iterator[None]:
-    """Around one writer's documents: each spelling word is listed once."""
-    SpelledText.seen = set()
-    try:
-        yield
-    finally:
-        SpelledText.seen = None
-
-
 def schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
@@ -92,6 +61,10 @@ def schema() -> Schema:
         body=SpelledText(analyzer=STEMMER, spelling=True, phrase=False),
         **{f: KEYWORD(commas=True, lowercase=True) for f in FACETS if f != "type"},
     )
+
+
+__all__ = ["FACETS", "FACET_REPORT", "FORMAT", "IndexMissing", "SearchError", "analyse", "open_index", "schema",
+           "spelling_once"]
 
 
 def open_index(folder: Path):

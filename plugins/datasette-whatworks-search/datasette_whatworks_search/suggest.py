@@ -22,11 +22,12 @@ _WORD = re.compile(r'(?<![\w:])([A-Za-z][A-Za-z\'-]*[A-Za-z])(?![\w:])')
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 
 
-def suggest(reader, text: str) -> str | None:
+def suggest(reader, text: str, docs=None) -> str | None:
     """The query with each unknown word replaced by the nearest known word that also occurs
     with the query's known words (so "scared strait" is not "fixed" to "scared strain").
-    None when every word is known or nothing fits."""
-    docs = _Docs(reader)
+    None when every word is known or nothing fits. `docs(stems)`: the documents holding all
+    the stems (SearchIndex.docs caches them); by default read from the reader."""
+    docs = docs or _Docs(reader)
     words = [(m, _stems(m.group(1))) for m in _WORD.finditer(text)
              if m.group(1) not in _OPERATORS and len(m.group(1)) >= 4]
     unknown = [m for m, stems in words if stems and not docs(stems)]
