@@ -1,9 +1,10 @@
 """One run, every stage, each against the parse-only floor measured in the same run (issue #8).
 
-    python bench/run.py [N ...] [--old TREE] [--rounds R]     (default: 1000 10000)     also: make bench
+    python bench/run.py [N ...] [--old TREE] [--new TREE] [--rounds R]   (default: 1000 10000)   also: make bench
 
 With --old TREE (a worktree of an earlier commit, e.g. `git worktree add --detach ../old 88c6b24`),
-each N is measured for that tree and this one in the SAME run, alternating, R rounds each
+each N is measured for that tree and this one (or --new TREE, e.g. a frozen copy of this
+commit, so edits made meanwhile do not leak in) in the SAME run, alternating, R rounds each
 (each in its own process), and both are printed with their ratios to their own floor and
 new/old per stage; the best round of each is kept (least disturbed by other load).
 
@@ -122,7 +123,8 @@ def measure_in(tree: Path, n: int, repeat: int) -> dict[str, float]:
     """measure(n) in a fresh process running `tree`'s code and its own bench/run.py."""
     code = ("import json, sys; sys.path.insert(0, 'bench'); import run; "
             f"print('RESULT ' + json.dumps(run.measure({n}, {repeat})))")
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+    plugin = tree / "plugins" / "datasette-whatworks-search"  # this tree's search plugin, not the installed one
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(p) for p in (tree, plugin) if p.is_dir())}
     done = subprocess.run([sys.executable, "-c", code], cwd=tree, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"{tree}: measure({n}) failed:\n{done.stderr[-3000:]}")
@@ -140,9 +142,9 @@ def header() -> str:
             + f" {'page KB':>7} {'query p50/p95 ms':>15} {'json p50/p95 ms':>14}")
 
 
-def compare(sizes: list[int], old: Path, rounds: int, repeat: int) -> None:
-    """Old and new, alternating in one run; the best round of each stage."""
-    here = HERE.parent
+def compare(sizes: list[int], old: Path, rounds: int, repeat: int, new: Path | None = None) -> None:
+    """Old and new (default: this tree), alternating in one run; the best round of each stage."""
+    here = new or HERE.parent
     print(header())
     for n in sizes:
         runs: dict[str, list[dict[str, float]]] = {"old": [], "new": []}
@@ -172,11 +174,12 @@ def main(sizes: list[int], repeat: int = 3) -> None:
 if __name__ == "__main__":
     args = sys.argv[1:]
     old = Path(args[args.index("--old") + 1]).resolve() if "--old" in args else None
+    new = Path(args[args.index("--new") + 1]).resolve() if "--new" in args else None
     rounds = int(args[args.index("--rounds") + 1]) if "--rounds" in args else 2
-    sizes = [int(a) for i, a in enumerate(args) if a.isdigit() and (i == 0 or args[i - 1] not in ("--old", "--rounds"))]
+    sizes = [int(a) for i, a in enumerate(args) if a.isdigit() and (i == 0 or args[i - 1] not in ("--old", "--new", "--rounds"))]
     if old:
         print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
               f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; old: {old}")
-        compare(sizes or [1000, 10000], old, rounds, 3)
+        compare(sizes or [1000, 10000], old, rounds, 3, new)
     else:
         main(sizes or [1000, 10000])

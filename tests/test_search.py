@@ -219,3 +219,40 @@ def test_related_entries_on_the_real_corpus(real):
     assert set(related) == {e.id for e in corpus.entries}
     assert all(entry_id not in others and len(others) <= 5 for entry_id, others in related.items())
     assert "heller-2017-becoming-a-man" in related["becoming-a-man"]
+
+
+# ---------------------------------------------------------------- bad input from anyone (issue 11)
+
+
+def test_long_queries_are_refused_with_the_reason(fixture_index):
+    with pytest.raises(SearchError) as err:
+        fixture_index.search("mentoring " * 820)
+    assert str(err.value) == "query: 8,200 characters is too long (at most 500). Fix: search for a few key words"
+    with pytest.raises(SearchError) as err:
+        fixture_index.search("a " * 41)
+    assert str(err.value) == "query: 41 words is too many (at most 40). Fix: search for a few key words"
+    assert fixture_index.search("mentoring " * 40).total == 3  # 40 words is fine
+
+
+@pytest.mark.parametrize("query", ["Scared Straight: a review", '"knife crime: what works"', "mentoring: what works",
+                                   "Mentoring:", "setting:pru Mentoring: a trial"])
+def test_a_pasted_title_with_a_colon_is_words(fixture_index, query):
+    result = fixture_index.search(query)  # no "unknown field", no "has no value"
+    assert result.query == query
+
+
+def test_a_colon_title_finds_what_its_words_find(real):
+    _, ix = real
+    assert ids(ix.search("Scared Straight: a review", limit=2)) == ids(ix.search("Scared Straight a review", limit=2))
+    assert ids(ix.search('"knife crime: what works"', limit=3)) == ids(ix.search('"knife crime what works"', limit=3))
+    with pytest.raises(SearchError) as err:
+        ix.search("setting: pru")
+    assert str(err.value) == "query: 'setting:' has no value. Fix: write it as setting:value, e.g. setting:pru"
+
+
+def test_spelling_work_is_bounded_per_query(real):
+    """Every word unknown and long: at most a few are corrected, and the rest is left as typed."""
+    _, ix = real
+    words = ["mentorinq", "violenxe", "exclusiom", "pupilz", "familiez", "trainning", "polise", "schoool"]
+    suggestion = ix.search(" ".join(words)).suggestion
+    assert suggestion is not None and suggestion.split()[5:] == words[5:]

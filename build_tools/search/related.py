@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from math import log
+from operator import itemgetter
 
 from datasette_whatworks_search.schema import analyse
 from whoosh import classify
@@ -52,9 +53,20 @@ def related_entries(docs: list[dict[str, str]], top: int = 5, numterms: int = 10
         counts = bodies[n] + Counter(analyse(doc["name"] + "\n" + doc["summary"]))
         keyed = [(model.score(tf, collection[stem], 0), stem) for stem, tf in counts.items() if collection[stem]]
         found: dict[int, float] = {}
+        get = found.get
         for weight, stem in sorted(keyed, reverse=True)[:numterms]:
             for other, score in best_for(stem):
-                found[other] = found.get(other, 0.0) + weight * score
+                found[other] = get(other, 0.0) + weight * score
         found.pop(n, None)
-        related[doc["id"]] = tuple(ids[m] for m, _ in heapq.nsmallest(top, found.items(), key=lambda kv: (-kv[1], ids[kv[0]])))
+        related[doc["id"]] = tuple(ids[m] for m in _best(found, top, ids))
     return related
+
+
+def _best(scores: dict[int, float], top: int, ids: list[str]) -> list[int]:
+    """The `top` best by score, ties by id (nlargest on the score alone: its key is C, not Python)."""
+    if not scores:
+        return []
+    best = heapq.nlargest(top, scores.items(), key=itemgetter(1))
+    edge = best[-1][1]
+    pool = dict(best) | ({k: v for k, v in scores.items() if v == edge} if len(scores) > top else {})
+    return sorted(pool, key=lambda k: (-pool[k], ids[k]))[:top]

@@ -62,7 +62,8 @@ def _index(folder: str) -> SearchIndex:
     return index
 
 
-def _search(folder: str, q: str, filters: dict, limit: int) -> dict:
+def run_search(folder: str, q: str, filters: dict, limit: int) -> dict:
+    """One search, on the worker thread."""
     return _index(folder).search(q, filters, limit=limit).as_dict()
 
 
@@ -79,7 +80,7 @@ async def _run(datasette, request) -> dict:
         for value in values:
             check_size(value)
     folder = str((datasette.plugin_config(PLUGIN) or {}).get("index_dir", DEFAULT_INDEX))
-    result = await asyncio.get_running_loop().run_in_executor(_worker, _search, folder, q, filters, limit)
+    result = await asyncio.get_running_loop().run_in_executor(_worker, run_search, folder, q, filters, limit)
     for row in result["results"]:
         row["url"] = _row_url(datasette, row)
     return result
