@@ -35,16 +35,20 @@ from datasette_whatworks_search import MAX_QUERY_CHARS, MAX_QUERY_WORDS, SearchE
 
 def candidates() -> dict[str, str]:
     letters = "abcdefghijklmnopqrstuvwxyz"
-    fit = lambda words: " ".join(words)[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]  # noqa: E731
+    fit = lambda words: " ".join(words[:MAX_QUERY_WORDS])[:MAX_QUERY_CHARS + 1].rsplit(" ", 1)[0]  # noqa: E731
     return {
         "8 KB of words (the issue's)": "knife crime school exclusion " * 280,
         "40 misspelt 11-letter words": fit([f"{w}qz"[:11] for w in ("mentorinxxx", "violencezzz", "exclusionsq", "interventio",
                                                                     "programmesx", "communityyy", "evaluations", "familiesxxx")] * 5),
-        "40 wildcards *x*": fit([f"*{c}*" for c in letters] + [f"*{a}{b}*" for a, b in zip(letters, letters[1:])])[:MAX_QUERY_CHARS],
+        "40 wildcards *x*": fit([f"*{c}*" for c in letters] + [f"*{a}{b}*" for a, b in zip(letters, letters[1:])]),
         "40 prefixes x*": fit([f"{c}*" for c in letters] + [f"{a}{b}*" for a, b in zip(letters, letters[1:])]),
+        "4 prefixes x* + 36 words": fit(["s*", "p*", "c*", "m*"] + ["school", "young", "people", "violence"] * 9),
+        "4 wildcards x*y* + 36 words": fit(["s*e*", "p*o*", "c*i*", "m*e*"] + ["school", "young", "people"] * 12),
         "40 common words": fit(["school", "young", "people", "violence", "programme", "evidence", "study", "pupils"] * 5),
         "40 NOT words": fit([f"-{w}" for w in ("school", "young", "people", "violence", "programme")] * 8),
         "brackets 20 deep": "(" * 20 + "mentoring OR school" + ")" * 20,
+        "4 fuzzy words~2 + 36 words": fit(["mentoring~2", "violence~2", "exclusion~2", "families~2"]
+                                          + ["school", "young", "people", "violence"] * 9),
         "40 fuzzy words~2": fit([f"{w}~2" for w in ("mentoring", "violence", "exclusion", "families", "pupils")] * 8),
     }
 

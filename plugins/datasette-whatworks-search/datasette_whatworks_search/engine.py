@@ -18,10 +18,11 @@ from operator import itemgetter
 
 from whoosh import query, scoring
 
-from .schema import TEXT_FIELDS
+from .schema import TEXT_FIELDS, SearchError
 from .seam import read_postings
 
 TERM_CACHE = 4096  # postings turned into scores, kept per open index (most recent first)
+MAX_EXPANSION = 500  # words one wildcard or fuzzy word may stand for
 
 
 class Engine:
@@ -93,6 +94,9 @@ class Engine:
             return {}
         if isinstance(q, query.MultiTerm):  # prefix*, wildcards, fuzzy~, ranges: the terms they stand for
             expanded = q.simplify(self.searcher.reader())
+            if isinstance(expanded, query.Or) and len(expanded.subqueries) > MAX_EXPANSION:
+                raise SearchError(f"query: '{q.text}' stands for more than {MAX_EXPANSION} words. "
+                                  "Fix: type more of the word")
             return {} if isinstance(expanded, query.MultiTerm) else self.scores(expanded)
         if isinstance(q, query.Phrase):  # Whoosh finds the documents; each word scores as a term
             words = [self.term(q.fieldname, w) for w in q.words]

@@ -20,6 +20,7 @@ from .suggest import suggest
 
 MAX_QUERY_CHARS = 500  # a long pasted title fits; an 8 KB query does not
 MAX_QUERY_WORDS = 40
+MAX_PATTERNS = 4  # words with *, ? or ~: each stands for many words
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 _FIELD = re.compile(r'(?:^|(?<=[\s(+\-]))([A-Za-z_][\w-]*):(?=[^\s/])')  # name:value, not "Title: words" or URLs
 _QUOTED = re.compile(r'"[^"]*"')
@@ -135,7 +136,9 @@ class SearchIndex:
             if values:
                 required.append(query.Or([query.Term(aliases.get(facet, facet), v.lower()) for v in values]))
         q = query.And(required) if len(required) > 1 else (required[0] if required else query.Every())
-        return _finish(q.normalize())
+        q = _finish(q.normalize())
+        _check_patterns(q)
+        return q
 
 
 def mark(text: str, words: set[str]) -> str:
@@ -194,6 +197,18 @@ def _check_syntax(text: str) -> None:
         raise SearchError(f"query: '{empty.group(1)}:' has no value. Fix: write it as {empty.group(1)}:value, e.g. setting:pru")
     if dangling := re.search(r"\b(AND|OR|NOT)\s*$", bare):
         raise SearchError(f"query: '{dangling.group(1)}' at the end has nothing to join. Fix: add a word after it or remove it")
+
+
+def _check_patterns(q: query.Query) -> None:
+    """Wildcards and fuzzy words stand for many words: a few, each starting with a letter."""
+    patterns = sorted({(type(n).__name__, n.text) for n in q.leaves()
+                       if isinstance(n, query.MultiTerm) and not isinstance(n, query.TermRange)})
+    for _, text in patterns:
+        if text[:1] in ("*", "?"):
+            raise SearchError(f"query: '{text}' starts with a wildcard. Fix: start with a letter or more, e.g. mentor*")
+    if len(patterns) > MAX_PATTERNS:
+        raise SearchError(f"query: {len(patterns)} words with *, ? or ~ (at most {MAX_PATTERNS}). "
+                          "Fix: type more of each word, or fewer such words")
 
 
 FIELD_NAMES = frozenset({"id", *TEXT_FIELDS, *FACETS, *(a for names in ALIASES.values() for a in names)})
