@@ -50,6 +50,8 @@ def generate(n: int, out: Path, seed: int = 7) -> Path:
         shutil.rmtree(evidence)
     shutil.copytree(REPO / "evidence" / "vocabularies", evidence / "vocabularies")
     v = {name: _vocab(name) for name in ("priority-areas", "settings", "outcomes", "designs", "countries", "boroughs", "evaluation-statuses")}
+    designs = yaml.safe_load((evidence / "vocabularies" / "designs.yml").read_text(encoding="utf-8"))["terms"]
+    comparative = {t["id"] for t in designs if t.get("comparative")}
     n_app, n_prog = max(1, n // 5), max(1, n * 3 // 10)
     n_study = max(0, n - n_app - n_prog)
     approaches = [f"approach-{i:05d}" for i in range(n_app)]
@@ -79,7 +81,8 @@ def generate(n: int, out: Path, seed: int = 7) -> Path:
     for p in programmes:
         data = intervention(p, "programme")
         data.update({"approaches": rng.sample(approaches, 1), "countries": ["england"], "boroughs": rng.sample(v["boroughs"], 2),
-                     "vru_funded": rng.random() < 0.5, "evaluation_status": rng.choice(v["evaluation-statuses"])})
+                     "vru_funded": rng.random() < 0.5, "evaluation_status": rng.choice(v["evaluation-statuses"]),
+                     "evaluation_checked": "2026-01-15", "evaluation_url": f"https://example.org/{p}/evaluation"})
         files[f"programmes/{p}.yml"] = data
     for i in range(n_study):
         sid = f"study-{i:05d}"
@@ -94,6 +97,9 @@ def generate(n: int, out: Path, seed: int = 7) -> Path:
                           "effect": {"type": "smd", "value": round(rng.uniform(-0.5, 0.5), 2)}} for _ in range(2)],
             "limitations": _text(rng, 30), "review": _review(rng),
         })
+        if data["design"] not in comparative:  # without a comparison a finding has no direction
+            for finding in data["findings"]:
+                del finding["direction"]
         files[f"studies/{sid}.yml"] = data
     for rel, data in files.items():
         path = evidence / rel

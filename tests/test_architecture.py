@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "build_tools"
+PACKAGE = Path(__file__).resolve().parents[1] / "build_tools"
 BUILDERS = {"database", "pages", "search", "exports"}
 ABOVE_BUILD = {"cli", "build", "serve", "__main__"}
 

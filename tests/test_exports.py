@@ -45,9 +45,10 @@ def test_one_csv_per_database_table(exported):
 def test_ratings_csv_exact(exported):
     assert (exported / "ratings.csv").read_bytes().decode().splitlines()[:2] == [
         "id,approach,programme,entry_type,position,source,outcome,outcome_wording,impact,band,estimate_type,"
-        "estimate_value,estimate_ci_low,estimate_ci_high,evidence,cost,url,checked,note",
+        "estimate_value,estimate_range_low,estimate_range_high,estimate_ci_low,estimate_ci_high,evidence,cost,in_words,"
+        "strand,url,checked,note",
         "sample-boot-camps-1,sample-boot-camps,,approach,1,yef-toolkit,violence-perpetration,,Harmful,harmful,"
-        "percent-change,6.0,,,,,https://example.org/yef/boot-camps,2026-01-15,",
+        "percent-change,6.0,,,,,,,,,https://example.org/yef/boot-camps,2026-01-15,",
     ]
 
 
@@ -68,7 +69,8 @@ def test_datapackage_describes_every_csv(exported):
     ratings = {f["name"]: f for f in resources["ratings"]["schema"]["fields"]}
     assert ratings["estimate_value"] == {
         "name": "estimate_value", "type": "number",
-        "description": "The published figure as a number; reductions are negative (e.g. -21 for a 21% reduction)."}
+        "description": "The published figure as a number; reductions are negative (e.g. -21 for a 21% reduction). "
+                       "May be left out when the source gives only a range (`range_low` and `range_high`)."}
     assert ratings["checked"]["type"] == "date"
     assert resources["approach_settings"]["schema"]["primaryKey"] == ["approach", "setting"]
     assert {"fields": ["setting"], "reference": {"resource": "settings", "fields": ["id"]}} in \
@@ -80,7 +82,8 @@ def test_corpus_json_holds_every_entry(exported, fixture_corpus):
     assert [a["id"] for a in data["approaches"]] == ["sample-boot-camps", "sample-mentoring"]
     assert [s["id"] for s in data["studies"]] == ["sample-study-2020"]
     assert data["studies"][0]["findings"][0]["effect"] == {
-        "type": "odds-ratio", "value": 0.8, "ci_low": 0.65, "ci_high": 0.98, "significant": True}
+        "type": "odds-ratio", "value": 0.8, "range_low": None, "range_high": None, "ci_low": 0.65, "ci_high": 0.98,
+        "significant": True}
     assert data["files"]["sample-programme"] == "evidence/programmes/sample-programme.yml"
     assert len(data["vocabularies"]) == len(fixture_corpus.vocabularies)
 

@@ -25,7 +25,7 @@ from build_tools.evidence.corpus import load_corpus
 from build_tools.evidence.problems import render
 from conftest import REPO
 
-WORKFLOWS = {name: REPO / ".github" / "workflows" / f"{name}.yml" for name in ("validate", "publish", "links")}
+WORKFLOWS = {name: REPO / ".github" / "workflows" / f"{name}.yml" for name in ("validate", "publish", "links", "release")}
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")  # a commit SHA; the tag is in a comment
 COMMAND = re.compile(r"^(?:\.venv/bin/)?(whatworks|datasette|make)(?=\s|$)(.*)")
 
@@ -172,7 +172,7 @@ def test_every_command_exists_with_its_options(name, build_dir):
             else:
                 parse(datasette_cli, "datasette", args)
             checked += 1
-    assert checked >= {"validate": 6, "publish": 3, "links": 1}[name]
+    assert checked >= {"validate": 6, "publish": 3, "links": 1, "release": 2}[name]
 
 
 @pytest.mark.parametrize("name", sorted(WORKFLOWS))

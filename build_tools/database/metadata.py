@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from ..release import ReleaseError, read_release
 from ..atomic import write_text
 from ..evidence.corpus import Corpus
 from ..tables.spec import Table
@@ -99,7 +100,12 @@ def build_metadata(corpus: Corpus, tables: Iterable[Table], views: Iterable[View
         if unknown:
             raise MetadataError(f"{path.name}: databases.{DATABASE}.tables.{name}.columns: no column "
                                 f"{', '.join(unknown)}. Fix: use one of {', '.join(generated[name]['columns'])}")
-    return merge({"databases": {DATABASE: {"tables": generated}}}, written)
+    try:
+        release = read_release(path.parent)
+    except ReleaseError as exc:
+        raise MetadataError(str(exc)) from None
+    shown = {"about": f"Evidence release {release}", "about_url": f"{written.get('source_url', '').rstrip('/')}/releases/tag/{release.version}"} if release else {}
+    return merge({"databases": {DATABASE: {"tables": generated}}} | shown, written)
 
 
 def write_metadata(corpus: Corpus, tables: Iterable[Table], views: Iterable[View], out_dir: Path) -> Path:

@@ -185,7 +185,9 @@ def load_corpus(root: Path, today: dt.date | None = None, progress: Callable[[in
         found = sorted(p for item in loaded.values() for p in item.problems)
         gone = Problem(_display(root / "vocabularies"), 0, 0, "", f"missing vocabularies: {', '.join(missing)}", "restore the files from git")
         return LintResult(None, found + [gone], len(files))
-    ctx = Context(vocabularies, raw_kinds, today)
+    raw_designs = {item.data["id"]: item.data.get("design") for _, item, folder in entry_files
+                   if folder == "studies" and isinstance(item.data, dict) and isinstance(item.data.get("id"), str)}
+    ctx = Context(vocabularies, raw_kinds, today, raw_designs)
     for path, item, folder in entry_files:
         check_raw_entry(ctx, item, BY_FOLDER[folder].model, path.stem)
     for item, entry in parsed.values():

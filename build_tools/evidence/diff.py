@@ -162,7 +162,9 @@ def _effect(e) -> str | None:
     if e is None:
         return None
     ci = f" [{e.ci_low:g}, {e.ci_high:g}]" if e.ci_low is not None and e.ci_high is not None else ""
-    return f"{e.value:g}{ci} ({e.type})"
+    span = f" range {e.range_low:g} to {e.range_high:g}" if e.range_low is not None and e.range_high is not None else ""
+    value = "" if e.value is None else f"{e.value:g}"
+    return f"{value}{span}{ci} ({e.type})".strip()
 
 
 def _flatten(model: BaseModel, prefix: str = "") -> dict[str, Any]:

@@ -91,6 +91,17 @@ class Term(Strict):
         "A rating's `impact` must be one of these labels (case does not matter).",
     )
     scale: Markdown | None = Field(None, description="Sources only: how the source's own rating scales work.")
+    comparative: bool | None = Field(
+        None,
+        description="Designs only (required there): true if the design compares outcomes against something "
+        "(a control or comparison group, or the pooled comparisons of a review), so its findings can say whether "
+        "things got better or worse; false for monitoring, case studies and before-and-after without comparison.",
+    )
+    review: bool | None = Field(
+        None,
+        description="Designs only (required there): true if a study of this design reviews other studies "
+        "(systematic or not), so ratings may name it in `based_on` and it may record `studies_pooled`.",
+    )
 
 
 class Vocabulary(Strict):
@@ -127,7 +138,15 @@ class AgeRange(Strict):
 
 class Estimate(Strict):
     type: Slug = Field(json_schema_extra={"vocabulary": "effect-types"}, description="Kind of number (vocabulary `effect-types`), e.g. `percent-change`, `months-progress`.")
-    value: float = Field(description="The published figure as a number; reductions are negative (e.g. -21 for a 21% reduction).")
+    value: float | None = Field(
+        None,
+        description="The published figure as a number; reductions are negative (e.g. -21 for a 21% reduction). "
+        "May be left out when the source gives only a range (`range_low` and `range_high`).",
+    )
+    range_low: float | None = Field(
+        None, description="Low end of a range the source publishes instead of (or beside) one figure, e.g. -35 for 'fell by 28–35%'."
+    )
+    range_high: float | None = Field(None, description="High end of that published range, e.g. -28 for 'fell by 28–35%'.")
     ci_low: float | None = Field(None, description="Lower bound of the published confidence interval, if any.")
     ci_high: float | None = Field(None, description="Upper bound of the published confidence interval, if any.")
 
@@ -142,6 +161,20 @@ class Rating(Strict):
     estimate: Estimate | None = Field(None, description="The source's headline number, where it publishes one.")
     evidence: PlainText | None = Field(None, description="The source's own evidence-strength label, verbatim (e.g. '3 padlocks', 'Strong').")
     cost: PlainText | None = Field(None, description="The source's own cost label, verbatim (e.g. 'very low').")
+    in_words: PlainText | None = Field(
+        None,
+        description="Our paraphrase of a rating the source gives only in prose, with no label or number "
+        "(e.g. 'describes the evidence as promising but thin'). Such a rating needs no `impact`.",
+    )
+    strand: PlainText | None = Field(
+        None, description="The source's own name for the sub-strand rated, verbatim, where it splits one topic "
+        "(e.g. YEF's 'Informal pre-court diversion' vs 'Formal pre-court diversion')."
+    )
+    based_on: tuple[Slug, ...] = Field(
+        default=(),
+        description="Ids of study entries held here, each a review, that the rating rests on (e.g. "
+        "`valdebenito-2018-school-exclusion`). Two ratings based on one review are one evidence base, not two.",
+    )
     url: HttpsUrl = Field(description="Page the rating was read from.")
     checked: dt.date = Field(description="Date the rating was last checked on that page.")
     note: PlainText | None = Field(None, description="Caveat in our words (secondary source, version conflict, …).")
@@ -157,9 +190,12 @@ class Finding(Strict):
     outcome: Slug = Field(json_schema_extra={"vocabulary": "outcomes"}, description="Outcome domain (vocabulary `outcomes`).")
     measure: PlainText = Field(description="What exactly was measured, e.g. 'violent-crime arrests over 16 months'.")
     result: PlainText = Field(description="The result in plain words (ours, not the paper's).")
-    direction: Literal["favourable", "unfavourable", "no-difference", "mixed"] = Field(
+    direction: Literal["favourable", "unfavourable", "no-difference", "mixed"] | None = Field(
+        None,
         description="Did the outcome move the way the programme intends (`favourable`), the wrong way "
-        "(`unfavourable`, a backfire), not detectably (`no-difference`), or both ways (`mixed`)?"
+        "(`unfavourable`, a backfire), not detectably (`no-difference`), or both ways (`mixed`)? "
+        "Required when the study's design is comparative; left out otherwise (monitoring figures have no comparison, "
+        "so they cannot show a direction of effect).",
     )
     effect: Effect | None = Field(None, description="The effect size as published; leave out if the study gives none.")
     follow_up_months: float | None = Field(None, ge=0, le=600, description="Months from start to outcome measurement.")
@@ -218,6 +254,8 @@ class Programme(InterventionBase):
     boroughs: tuple[Slug, ...] = Field(json_schema_extra={"vocabulary": "boroughs"}, default=(), description="London boroughs where it runs (vocabulary `boroughs`; `pan-london` for all).")
     vru_funded: bool = Field(False, description="True if the London Violence Reduction Unit funds or co-funds it.")
     evaluation_status: Slug = Field(json_schema_extra={"vocabulary": "evaluation-statuses"}, description="State of its evaluation (vocabulary `evaluation-statuses`).")
+    evaluation_checked: dt.date = Field(description="Date the evaluation status was last checked (a status is a dated claim).")
+    evaluation_url: HttpsUrl = Field(description="Page the evaluation status was read on.")
     evaluation_note: PlainText | None = Field(None, description="One line on what evaluation exists or is under way.")
     website: HttpsUrl | None = Field(None, description="Official website.")
 
@@ -228,6 +266,7 @@ class Study(EntryBase):
     title: Annotated[str, StringConstraints(min_length=1, max_length=500)] = Field(description="Title as published.")
     authors: tuple[PlainText, ...] = Field(min_length=1, description="Authors, 'Surname Initials', or the organisation.")
     year: int = Field(ge=1900, le=2100, description="Year of publication.")
+    year_approximate: bool = Field(False, description="True if the year could not be confirmed exactly (shown as 'about 2024').")
     publication: PlainText | None = Field(None, description="Journal, series or publisher, with volume and pages.")
     doi: Doi | None = Field(None, description="Digital Object Identifier.")
     url: HttpsUrl = Field(description="Where the study or its abstract can be read; figures default to this URL.")
@@ -235,6 +274,10 @@ class Study(EntryBase):
     countries: tuple[Slug, ...] = Field(json_schema_extra={"vocabulary": "countries"}, min_length=1, description="Countries where it took place (vocabulary `countries`).")
     settings: tuple[Slug, ...] = Field(json_schema_extra={"vocabulary": "settings"}, default=(), description="Settings studied (vocabulary `settings`).")
     sample: Sample | None = Field(None, description="Size of the analysed sample.")
+    studies_pooled: int | None = Field(
+        None, ge=1, le=100_000, description="Reviews only: number of studies the review pools or summarises, as it reports it."
+    )
+    pooled_sample: Sample | None = Field(None, description="Reviews only: the combined sample of the pooled studies, where the review publishes it.")
     evaluator: PlainText | None = Field(None, description="Who carried out the evaluation.")
     independent: bool | None = Field(None, description="True if the evaluator is independent of the programme's developer.")
     funder: PlainText | None = Field(None, description="Who paid for the evaluation.")

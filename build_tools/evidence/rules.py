@@ -15,6 +15,7 @@ from .kinds import BY_NAME, KINDS
 from .load import Loaded, field_name
 from .models import Approach, Programme, Study, Vocabulary, part_models, vocabulary_fields
 from .problems import Problem
+from .rules_honesty import check_design_terms, check_honesty, check_range
 
 
 
@@ -42,11 +43,13 @@ _RANGES = {  # effect type -> plausible published range (inclusive)
 class Context:
     """What every rule may look at: vocabularies, and the id and kind of every entry file."""
 
-    def __init__(self, vocabularies: dict[str, Vocabulary], kinds: dict[str, str], today: dt.date):
+    def __init__(self, vocabularies: dict[str, Vocabulary], kinds: dict[str, str], today: dt.date,
+                 study_designs: dict[str, str] | None = None):
         self.vocab_ids = {v: [t.id for t in voc.terms] for v, voc in vocabularies.items()}
         self.vocabularies = vocabularies
         self.kinds = kinds  # entry id -> "approach" | "programme" | "study", from raw data
         self.today = today
+        self.study_designs = study_designs or {}  # study id -> design, from raw data
 
     def problem(self, loaded: Loaded, loc: tuple, message: str, fix: str) -> None:
         _problem(loaded, loc, message, fix)
@@ -63,6 +66,7 @@ def check_vocabulary(loaded: Loaded, voc: Vocabulary, stem: str, bands: set[str]
         for label, band in (term.impact_labels or {}).items():
             if band is not None and bands and band not in bands:
                 _problem(loaded, ("terms", i, "impact_labels", label), f"unknown impact band '{band}'", f"use one of: {', '.join(sorted(bands))}, or null")
+    check_design_terms(lambda loc, message, fix: _problem(loaded, loc, message, fix), voc)
     _check_text(loaded, loaded.data, ())
 
 
@@ -89,6 +93,7 @@ def check_entry(ctx: Context, loaded: Loaded, entry: Approach | Programme | Stud
         for i, finding in enumerate(entry.findings):
             if finding.effect:
                 _check_estimate(ctx, loaded, ("findings", i, "effect"), finding.effect)
+    check_honesty(ctx, loaded, entry)
 
 
 def _reported(loaded: Loaded, loc: tuple) -> bool:
@@ -157,8 +162,9 @@ def _check_intervention(ctx: Context, loaded: Loaded, entry: Approach | Programm
     seen: set[tuple] = set()
     for i, rating in enumerate(entry.ratings):
         loc = ("ratings", i)
-        if not (rating.impact or rating.estimate or rating.evidence or rating.cost):
-            ctx.problem(loaded, loc, "rating gives no impact, estimate, evidence or cost", "add the source's label(s) or remove the rating")
+        if not (rating.impact or rating.estimate or rating.evidence or rating.cost or rating.in_words):
+            ctx.problem(loaded, loc, "rating gives no impact, estimate, evidence, cost or in_words",
+                        "add the source's label(s), or `in_words` for a rating given only in prose, or remove the rating")
         term = sources.get(rating.source)
         if rating.impact and term and term.impact_labels is not None:
             labels = {k.casefold(): k for k in term.impact_labels}
@@ -174,9 +180,15 @@ def _check_intervention(ctx: Context, loaded: Loaded, entry: Approach | Programm
 
 
 def _check_estimate(ctx: Context, loaded: Loaded, loc: tuple, est: Any) -> None:
+    if not check_range(ctx, loaded, loc, est):
+        return
     low, high = _RANGES.get(est.type, (float("-inf"), float("inf")))
-    if not low <= est.value <= high:
-        ctx.problem(loaded, loc + ("value",), f"{est.value:g} is outside the plausible range for {est.type} ({low:g} to {high:g})", "check the sign and units against the source")
+    for name in ("value", "range_low", "range_high"):
+        number = getattr(est, name)
+        if number is not None and not low <= number <= high:
+            ctx.problem(loaded, loc + (name,), f"{number:g} is outside the plausible range for {est.type} ({low:g} to {high:g})", "check the sign and units against the source")
+    if est.value is None:
+        return
     if (est.ci_low is None) != (est.ci_high is None):
         ctx.problem(loaded, loc, "confidence interval needs both ci_low and ci_high", "add the missing bound or remove both")
     elif est.ci_low is not None and not est.ci_low <= est.value <= est.ci_high:

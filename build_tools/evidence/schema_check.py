@@ -50,7 +50,7 @@ def _problem(loaded: Loaded, model: type[BaseModel], err: dict[str, Any]) -> Pro
         if name == "doi":
             return _at(loaded, loc, f"'{got}' is not a DOI", "write the bare DOI, e.g. 10.1126/science.1257809 (no https://doi.org/)")
         return _at(loaded, loc, f"'{got}' has the wrong form", "remove spaces and line breaks")
-    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"):
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact") and got is not None:
         return _at(loaded, loc, f"'{got}' is not a date", "write the date as YYYY-MM-DD, e.g. 2026-11-26")
     if kind == "string_too_short":
         return _at(loaded, loc, f"text is too short (at least {err['ctx']['min_length']} characters)", f"write it out: {desc}" if desc else "fill it in")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from ..release import ReleaseError, read_release
 from ..atomic import atomic_dir, write_text
 from ..evidence.corpus import Corpus
 from .browse import browse_page, section_indexes, topic_pages
@@ -43,6 +44,10 @@ def site_links(repo: Path) -> SiteLinks:
     if config.get("use_directory_urls", True) and "offline" not in str(config.get("plugins", "")):
         raise SiteBuildError("mkdocs.yml: use_directory_urls must be false (the offline plugin sets it): generated links end in .html")
     extra = config.get("extra") or {}
+    try:
+        release = read_release(repo)
+    except ReleaseError as exc:
+        raise SiteBuildError(str(exc)) from None
     return SiteLinks(
         repo_url=str(extra.get("repo_url") or config.get("repo_url", "")).rstrip("/"),
         branch=str(extra.get("repo_branch", "main")),
@@ -50,6 +55,7 @@ def site_links(repo: Path) -> SiteLinks:
         data_base=str(os.environ.get("WHATWORKS_DATA_BASE") or extra.get("data_base", "/data/evidence")).rstrip("/"),
         site_url=str(config.get("site_url", "")),
         site_name=str(config.get("site_name", "What works")),
+        release=str(release or ""),
     )
 
 

@@ -34,6 +34,7 @@ class SiteLinks:
     data_base: str  # Datasette database path on the same host, e.g. /data/evidence
     site_url: str  # canonical site address, for "cite this page"
     site_name: str
+    release: str = ""  # e.g. "evidence-2026.12 (2026-12-01)", from CITATION.cff; "" outside a release
 
 
 def history_dates(history: Mapping | None, entry_id: str) -> dict | None:

@@ -131,7 +131,13 @@ _EFFECT_FORMATS = {
 def fmt_effect(effect, type_label: str | None = None) -> str:
     """An estimate or effect as one readable phrase, with its confidence interval if published."""
     pattern, signed = _EFFECT_FORMATS.get(effect.type, (f"{{v}} ({type_label or effect.type})", False))
+    has_range = getattr(effect, "range_low", None) is not None and getattr(effect, "range_high", None) is not None
+    span = f"{fmt_number(effect.range_low, signed)} to {fmt_number(effect.range_high, signed)}" if has_range else ""
+    if effect.value is None:  # a published range only, e.g. "fell by 28–35%"
+        return pattern.format(v=span)
     text = pattern.format(v=fmt_number(effect.value, signed))
+    if has_range:
+        text += f" (range {span})"
     if effect.ci_low is not None and effect.ci_high is not None:
         text += f" (CI {fmt_number(effect.ci_low)} to {fmt_number(effect.ci_high)})"
     return text

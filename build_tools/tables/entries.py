@@ -127,6 +127,7 @@ def programmes_table(corpus: Corpus) -> Table:
                 "provider": entry.provider, "funder": entry.funder, "approaches": as_json(entry.approaches),
                 "countries": as_json(entry.countries), "boroughs": as_json(entry.boroughs),
                 "vru_funded": as_bool(entry.vru_funded), "evaluation_status": entry.evaluation_status,
+                "evaluation_checked": as_date(entry.evaluation_checked), "evaluation_url": entry.evaluation_url,
                 "evaluation_note": entry.evaluation_note, "website": entry.website,
             }
             yield _intervention_values(corpus, entry) | extra | _review_values(corpus, entry)
@@ -139,6 +140,8 @@ def programmes_table(corpus: Corpus) -> Table:
         _array(p, "boroughs", "programme_boroughs"),
         Column("vru_funded", "boolean", doc(p, "vru_funded") + " Stored as 1 or 0."),
         Column("evaluation_status", "string", doc(p, "evaluation_status")),
+        Column("evaluation_checked", "date", doc(p, "evaluation_checked")),
+        Column("evaluation_url", "string", doc(p, "evaluation_url")),
         Column("evaluation_note", "string", doc(p, "evaluation_note")),
         Column("website", "string", doc(p, "website")),
     ) + _review_columns() + _file_columns("programme")
@@ -155,14 +158,17 @@ def studies_table(corpus: Corpus) -> Table:
 
     def rows() -> Iterator[dict[str, Any]]:
         for study in corpus.studies:
-            sample = study.sample
+            sample, pooled = study.sample, study.pooled_sample
             yield {
                 "id": study.id, "name": study.name, "summary": study.summary, "title": study.title,
-                "authors": as_json(study.authors), "year": study.year, "publication": study.publication,
+                "authors": as_json(study.authors), "year": study.year,
+                "year_approximate": as_bool(study.year_approximate), "publication": study.publication,
                 "doi": study.doi, "url": study.url, "design": study.design, "sms_level": corpus.sms_level(study),
                 "countries": as_json(study.countries), "settings": as_json(study.settings),
                 "sample_size": sample.size if sample else None, "sample_unit": sample.unit if sample else None,
-                "sample_note": sample.note if sample else None, "evaluator": study.evaluator,
+                "sample_note": sample.note if sample else None, "studies_pooled": study.studies_pooled,
+                "pooled_sample_size": pooled.size if pooled else None, "pooled_sample_unit": pooled.unit if pooled else None,
+                "evaluator": study.evaluator,
                 "independent": as_bool(study.independent), "funder": study.funder,
                 "evaluates": as_json(study.evaluates), "finding_count": len(study.findings),
                 "backfires": len(corpus.backfires(study)), "limitations": study.limitations,
@@ -175,6 +181,7 @@ def studies_table(corpus: Corpus) -> Table:
         Column("title", "string", doc(s, "title")),
         Column("authors", "array", doc(s, "authors") + " JSON array."),
         Column("year", "integer", doc(s, "year")),
+        Column("year_approximate", "boolean", doc(s, "year_approximate") + " Stored as 1 or 0."),
         Column("publication", "string", doc(s, "publication")),
         Column("doi", "string", doc(s, "doi")),
         Column("url", "string", doc(s, "url")),
@@ -186,6 +193,9 @@ def studies_table(corpus: Corpus) -> Table:
         Column("sample_size", "integer", doc(Sample, "size")),
         Column("sample_unit", "string", doc(Sample, "unit")),
         Column("sample_note", "string", doc(Sample, "note")),
+        Column("studies_pooled", "integer", doc(s, "studies_pooled")),
+        Column("pooled_sample_size", "integer", doc(s, "pooled_sample") + " Number of units."),
+        Column("pooled_sample_unit", "string", "What the pooled sample counts (e.g. young people)."),
         Column("evaluator", "string", doc(s, "evaluator")),
         Column("independent", "boolean", doc(s, "independent") + " Stored as 1 or 0; empty if not stated."),
         Column("funder", "string", doc(s, "funder")),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from build_tools.pages.build import build_site
 from site_support import Tags, site_repo

@@ -41,6 +41,8 @@ BODY_FILLS = {
     "programme": _INTERVENTION + [
         ("countries: []", "countries: [england]"),
         ("evaluation_status:\n", "evaluation_status: not-evaluated\n"),
+        ("evaluation_checked:\n", "evaluation_checked: 2026-11-01\n"),
+        ('evaluation_url: ""', "evaluation_url: https://example.org/youth-club-plus/report"),
     ],
     "study": [
         ('summary: ""', "summary: A randomised trial of a youth club in three London boroughs; violence fell in the youth club group."),

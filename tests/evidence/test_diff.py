@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from build_tools.cli import cli
 from conftest import make_tree
-from test_history import commit, git
+from git_support import commit, git
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -18,6 +18,7 @@ from datasette.app import Datasette
 from build_tools.evidence.corpus import load_corpus
 from build_tools.database.build import build_database
 from build_tools.search.documents import documents
+from datasette_whatworks_search import SearchIndex
 from build_tools.search.index import build_search_index
 from build_tools.serve.app import make_datasette
 
@@ -118,7 +119,8 @@ def test_default_index_dir_is_build_search(monkeypatch, tmp_path, out):
     datasette = Datasette(memory=True)
     data = asyncio.run(datasette.client.get("/-/search.json?q=summer+jobs&limit=1")).json()
     assert data["results"][0]["url"] == "/-/search?q=id%3Aheller-2014-summer-jobs"  # no evidence database: link to search
-    assert data["total"] == 4
+    with SearchIndex(out / "search") as ix:  # the same index the CLI reads: same answer
+        assert data["total"] == ix.search("summer jobs").total >= 4
 
 
 def test_a_real_datasette_server_loads_the_plugin(out, tmp_path):

@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from build_tools.pages.history import EntryHistory, atom_feed, entry_history, site_url
+from git_support import commit, git
 from conftest import load_ok, make_tree
 
 UTC = dt.timezone.utc
-
-
-def git(repo: Path, *args: str, when: str | None = None) -> str:
-    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
-    if when:
-        env |= {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
-    cmd = ["git", "-C", str(repo), "-c", "user.name=Tester", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false", *args]
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
-
-
-def commit(repo: Path, message: str, when: str) -> str:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message, when=when)
-    return git(repo, "rev-parse", "HEAD").strip()
 
 
 @pytest.fixture(scope="module")
