@@ -37,14 +37,20 @@ def _facets(corpus: Corpus, entry: Entry) -> dict[str, list[str]]:
         studies, outcomes, areas = (entry,), sorted({f.outcome for f in entry.findings}), []
     else:
         studies, outcomes, areas = corpus.studies_for(entry.id), sorted(entry.outcomes), list(entry.priority_areas)
-    bands = {corpus.band(r) for r in vars(entry).get("ratings", ())} - {None}
-    if corpus.is_harmful(entry):
-        bands.add("harmful")
     return {
         "settings": sorted(entry.settings), "outcomes": outcomes, "priority_areas": sorted(areas),
-        "band": sorted(bands), "design": sorted({s.design for s in studies}),
+        "band": _headline(corpus, entry), "design": sorted({s.design for s in studies}),
         "level": sorted({str(corpus.sms_level(s)) for s in studies} - {"None"}),
     }
+
+
+def _headline(corpus: Corpus, entry: Entry) -> list[str]:
+    """`band:` means the site's "impact on violence": Corpus.headline, its one definition.
+    Until that lands on main (branch `model`), the bands of all the entry's ratings."""
+    if hasattr(corpus, "headline"):
+        return [band] if (band := corpus.headline(entry)) else []
+    bands = {corpus.band(r) for r in vars(entry).get("ratings", ())} - {None}
+    return sorted(bands | ({"harmful"} if corpus.is_harmful(entry) else set()))
 
 
 def _body(corpus: Corpus, entry: Entry, facets: Mapping[str, list[str]]) -> str:
