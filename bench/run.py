@@ -1,6 +1,6 @@
 """One run, every stage, each against the parse-only floor measured in the same run (issue #8).
 
-    python bench/run.py [N ...] [--old TREE] [--new TREE] [--rounds R]   (default: 1000 10000)   also: make bench
+    python bench/run.py [N ...] [--old TREE] [--new TREE] [--rounds R] [--parallel]   (default: 1000 10000)
 
 With --old TREE (a worktree of an earlier commit, e.g. `git worktree add --detach ../old 88c6b24`),
 each N is measured for that tree and this one (or --new TREE, e.g. a frozen copy of this
@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -142,13 +143,21 @@ def header() -> str:
             + f" {'page KB':>7} {'query p50/p95 ms':>15} {'json p50/p95 ms':>14}")
 
 
-def compare(sizes: list[int], old: Path, rounds: int, repeat: int, new: Path | None = None) -> None:
-    """Old and new (default: this tree), alternating in one run; the best round of each stage."""
+def compare(sizes: list[int], old: Path, rounds: int, repeat: int, new: Path | None = None,
+            parallel: bool = False) -> None:
+    """Old and new (default: this tree), alternating in one run; the best round of each stage.
+    `parallel`: each round runs old and new at the same time (both see the same machine load)."""
     here = new or HERE.parent
     print(header())
     for n in sizes:
         runs: dict[str, list[dict[str, float]]] = {"old": [], "new": []}
         for _ in range(rounds):
+            if parallel:
+                with ThreadPoolExecutor(2) as pool:
+                    both = {name: pool.submit(measure_in, tree, n, repeat) for name, tree in (("old", old), ("new", here))}
+                for name, future in both.items():
+                    runs[name].append(future.result())
+                continue
             for name, tree in (("old", old), ("new", here)):
                 runs[name].append(measure_in(tree, n, repeat))
         best = {name: {k: min(r[k] for r in found) for k in found[0]} for name, found in runs.items()}
@@ -180,6 +189,6 @@ if __name__ == "__main__":
     if old:
         print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
               f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; old: {old}")
-        compare(sizes or [1000, 10000], old, rounds, 3, new)
+        compare(sizes or [1000, 10000], old, rounds, 3, new, parallel="--parallel" in args)
     else:
         main(sizes or [1000, 10000])

@@ -25,6 +25,11 @@ TERM_CACHE = 4096  # postings turned into scores, kept per open index (most rece
 MAX_EXPANSION = 500  # words one wildcard or fuzzy word may stand for
 
 
+def as_typed(q: query.MultiTerm) -> str:
+    """A pattern as the user wrote it (Whoosh keeps a prefix's text without its *)."""
+    return q.text + "*" if isinstance(q, query.Prefix) else q.text
+
+
 class Engine:
     """Scores for one open searcher. Keep one per index: it caches as it answers."""
 
@@ -95,7 +100,7 @@ class Engine:
         if isinstance(q, query.MultiTerm):  # prefix*, wildcards, fuzzy~, ranges: the terms they stand for
             expanded = q.simplify(self.searcher.reader())
             if isinstance(expanded, query.Or) and len(expanded.subqueries) > MAX_EXPANSION:
-                raise SearchError(f"query: '{q.text}' stands for more than {MAX_EXPANSION} words. "
+                raise SearchError(f"query: '{as_typed(q)}' stands for more than {MAX_EXPANSION} words. "
                                   "Fix: type more of the word")
             return {} if isinstance(expanded, query.MultiTerm) else self.scores(expanded)
         if isinstance(q, query.Phrase):  # Whoosh finds the documents; each word scores as a term

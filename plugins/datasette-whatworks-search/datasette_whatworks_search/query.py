@@ -14,13 +14,14 @@ from pathlib import Path
 
 from whoosh import qparser, query, scoring
 
-from .engine import Engine
+from .engine import Engine, as_typed
 from .schema import ALIASES, FACET_REPORT, FACETS, STEMMER, TEXT_FIELDS, SearchError, analyse, open_index
 from .suggest import suggest
 
 MAX_QUERY_CHARS = 500  # a long pasted title fits; an 8 KB query does not
 MAX_QUERY_WORDS = 40
 MAX_PATTERNS = 4  # words with *, ? or ~: each stands for many words
+PATTERN_PREFIX = 3  # letters before the first * or ?, so a pattern stands for few words
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 _FIELD = re.compile(r'(?:^|(?<=[\s(+\-]))([A-Za-z_][\w-]*):(?=[^\s/])')  # name:value, not "Title: words" or URLs
 _QUOTED = re.compile(r'"[^"]*"')
@@ -200,12 +201,13 @@ def _check_syntax(text: str) -> None:
 
 
 def _check_patterns(q: query.Query) -> None:
-    """Wildcards and fuzzy words stand for many words: a few, each starting with a letter."""
-    patterns = sorted({(type(n).__name__, n.text) for n in q.leaves()
+    """Wildcards stand for many words: a few of them, each starting with a few letters."""
+    patterns = sorted({(type(n).__name__, as_typed(n)) for n in q.leaves()
                        if isinstance(n, query.MultiTerm) and not isinstance(n, query.TermRange)})
     for _, text in patterns:
-        if text[:1] in ("*", "?"):
-            raise SearchError(f"query: '{text}' starts with a wildcard. Fix: start with a letter or more, e.g. mentor*")
+        if len(re.match(r"[^*?]*", text).group(0)) < PATTERN_PREFIX:
+            raise SearchError(f"query: '{text}' needs at least {PATTERN_PREFIX} letters before * or ?. "
+                              "Fix: type more of the word, e.g. mentor*")
     if len(patterns) > MAX_PATTERNS:
         raise SearchError(f"query: {len(patterns)} words with *, ? or ~ (at most {MAX_PATTERNS}). "
                           "Fix: type more of each word, or fewer such words")
