@@ -46,9 +46,9 @@ def test_ratings_csv_exact(exported):
     assert (exported / "ratings.csv").read_bytes().decode().splitlines()[:2] == [
         "id,approach,programme,entry_type,position,source,outcome,outcome_wording,impact,band,estimate_type,"
         "estimate_value,estimate_range_low,estimate_range_high,estimate_ci_low,estimate_ci_high,evidence,cost,in_words,"
-        "strand,url,checked,note",
+        "strand,based_on,evidence_base,url,checked,note",
         "sample-boot-camps-1,sample-boot-camps,,approach,1,yef-toolkit,violence-perpetration,,Harmful,harmful,"
-        "percent-change,6.0,,,,,,,,,https://example.org/yef/boot-camps,2026-01-15,",
+        "percent-change,6.0,,,,,,,,,[],yef-toolkit:own-review,https://example.org/yef/boot-camps,2026-01-15,",
     ]
 
 

@@ -1,4 +1,5 @@
-"""SQL views over the tables: the evidence gap map, the ratings crosswalk and a list of all entries.
+"""SQL views over the tables: the ratings crosswalk and a list of all entries. (The evidence gap
+map is a table, written from the Corpus's one definition: tables/evidence_map.py.)
 
 Views are plain SQL over the tables written by sqlite-utils (no data is inserted here).
 Each view's columns are described here, next to the SQL that makes them.
@@ -20,47 +21,15 @@ class View:
     columns: dict[str, str]  # column -> description, in the view's column order
 
 
-# Studies count for an approach when they evaluate it directly or evaluate one of its programmes.
-_GAP_MAP = """
-WITH approach_studies AS (
-  SELECT approach, study FROM study_approaches
-  UNION
-  SELECT pa.approach, sp.study FROM programme_approaches pa JOIN study_programmes sp ON sp.programme = pa.programme
-),
-cells AS (
-  SELECT approach, outcome FROM approach_outcomes
-  UNION
-  SELECT x.approach, f.outcome FROM approach_studies x JOIN findings f ON f.study = x.study
-),
-evidence AS (
-  SELECT x.approach, f.outcome, f.id AS finding, f.study, f.direction, s.sms_level, s.design
-  FROM approach_studies x JOIN findings f ON f.study = x.study JOIN studies s ON s.id = f.study
-)
-SELECT c.approach, a.name AS approach_name, c.outcome, o.label AS outcome_label,
-  count(DISTINCT e.study) AS studies,
-  count(e.finding) AS findings,
-  coalesce(sum(e.direction = 'favourable'), 0) AS favourable,
-  coalesce(sum(e.direction = 'unfavourable'), 0) AS unfavourable,
-  coalesce(sum(e.direction = 'no-difference'), 0) AS no_difference,
-  coalesce(sum(e.direction = 'mixed'), 0) AS mixed,
-  max(e.sms_level) AS max_sms_level,
-  (SELECT d.label FROM evidence e2 JOIN designs d ON d.id = e2.design
-   WHERE e2.approach = c.approach AND e2.outcome = c.outcome
-   ORDER BY e2.sms_level IS NULL, e2.sms_level DESC, d.position LIMIT 1) AS best_design,
-  EXISTS (SELECT 1 FROM approach_outcomes ao WHERE ao.approach = c.approach AND ao.outcome = c.outcome) AS targeted
-FROM cells c
-JOIN approaches a ON a.id = c.approach
-JOIN outcomes o ON o.id = c.outcome
-LEFT JOIN evidence e ON e.approach = c.approach AND e.outcome = c.outcome
-GROUP BY c.approach, c.outcome
-ORDER BY a.name, o.position
-"""
-
 _CROSSWALK = """
 SELECT coalesce(r.approach, r.programme) AS entry, r.entry_type, coalesce(a.name, p.name) AS entry_name,
   r.source, src.label AS source_label, r.outcome, o.label AS outcome_label, r.outcome_wording,
   r.impact, r.band, b.label AS band_label, r.estimate_value, r.estimate_type, t.label AS estimate_unit,
-  r.evidence, r.cost, r.url, r.checked, r.id AS rating
+  r.evidence, r.cost, r.in_words, r.strand, r.based_on, r.evidence_base,
+  (SELECT count(DISTINCT r2.source) FROM ratings r2
+   WHERE coalesce(r2.approach, r2.programme) = coalesce(r.approach, r.programme)
+     AND r2.evidence_base = r.evidence_base) AS sources_on_base,
+  r.url, r.checked, r.id AS rating
 FROM ratings r
 LEFT JOIN approaches a ON a.id = r.approach
 LEFT JOIN programmes p ON p.id = r.programme
@@ -113,24 +82,6 @@ ORDER BY r.entry_type, entry_name
 
 
 def views(corpus: Corpus) -> list[View]:
-    gap_map = View("evidence_gap_map", "Evidence gap map: one row per approach and outcome domain (outcomes the approach "
-                   "targets, plus any a study of it measured), with how many studies and findings there are and the "
-                   "strongest design. A study counts for an approach if it evaluates the approach or one of its "
-                   "programmes. Rows with 0 studies are the gaps.", _GAP_MAP, {
-                       "approach": "Id of the approach.",
-                       "approach_name": "Name of the approach.",
-                       "outcome": "Id of the outcome domain.",
-                       "outcome_label": "Name of the outcome domain.",
-                       "studies": "Number of studies with a finding on this outcome.",
-                       "findings": "Number of findings on this outcome.",
-                       "favourable": "Findings in the intended direction.",
-                       "unfavourable": "Findings in the wrong direction (backfires).",
-                       "no_difference": "Findings with no detectable difference.",
-                       "mixed": "Findings that went both ways.",
-                       "max_sms_level": "Highest Maryland SMS level (1-5) among those studies.",
-                       "best_design": "Design of the strongest of those studies.",
-                       "targeted": "1 if the approach lists this outcome among those it aims to change.",
-                   })
     crosswalk = View("ratings_crosswalk", "Ratings crosswalk: each source's rating of each approach and programme, "
                      "one row per rating with labels spelled out, ordered by entry and source.", _CROSSWALK, {
                          "entry": "Id of the approach or programme rated.",
@@ -149,6 +100,12 @@ def views(corpus: Corpus) -> list[View]:
                          "estimate_unit": "Name of the kind of number (its unit).",
                          "evidence": "The source's own evidence-strength label, verbatim.",
                          "cost": "The source's own cost label, verbatim.",
+                         "in_words": "Our paraphrase of a rating the source gives only in prose.",
+                         "strand": "The source's own sub-strand name, verbatim.",
+                         "based_on": "Ids of the review studies held here the rating rests on (JSON array).",
+                         "evidence_base": "What the rating rests on, as one key (see `ratings.evidence_base`).",
+                         "sources_on_base": "How many sources' ratings of this entry rest on the same evidence base: "
+                                            "2 or more means they share a review and count once.",
                          "url": "Page the rating was read from.",
                          "checked": "Date the rating was last checked.",
                          "rating": "Id of the row in `ratings`.",
@@ -165,4 +122,4 @@ def views(corpus: Corpus) -> list[View]:
         "next_review_due": "Date by which it should be checked again.",
         "yaml_path": "The YAML file it was built from.",
     })
-    return [gap_map, crosswalk, _side_by_side(corpus), entries]
+    return [crosswalk, _side_by_side(corpus), entries]

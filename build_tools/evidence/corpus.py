@@ -14,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .. import clock
+from . import evidence_map
 from .load import Loaded, read_yaml
 from .kinds import BY_FOLDER
 from .models import Approach, Entry, ExcludedList, Exclusion, Finding, Programme, Rating, Study, Term, Vocabulary
@@ -22,6 +23,7 @@ from .rules import REQUIRED_VOCABULARIES, Context, check_entry, check_raw_entry,
 from .schema_check import check_model
 
 AGE_BANDS = (("0-9", 0, 9), ("10-13", 10, 13), ("14-17", 14, 17), ("18-25", 18, 25))
+STATUS_RECHECK_MONTHS = 6  # an evaluation status not re-checked for this long is shown as such
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,13 @@ class Corpus:
         """Studies that evaluate this approach or programme."""
         return self._studies_for.get(entry_id, ())
 
+    def studies_behind(self, entry: Entry) -> tuple[Study, ...]:
+        """Studies held here behind an approach or programme: those that evaluate it, then the
+        reviews its ratings rest on (`based_on`), each once."""
+        found = {s.id: s for s in self.studies_for(entry.id)}
+        found.update({i: self._by_id[i] for r in getattr(entry, "ratings", ()) for i in r.based_on})
+        return tuple(found.values())
+
     def programmes_for(self, approach_id: str) -> tuple[Programme, ...]:
         return self._programmes_for.get(approach_id, ())
 
@@ -84,6 +93,36 @@ class Corpus:
     def sms_level(self, study: Study) -> int | None:
         return self.term("designs", study.design).sms_level
 
+    def is_comparative(self, study: Study) -> bool:
+        """The design compares against something (vocabulary `designs`), so its findings can count as impact."""
+        return bool(self.term("designs", study.design).comparative)
+
+    def is_review(self, study: Study) -> bool:
+        return bool(self.term("designs", study.design).review)
+
+    def evidence_bases(self, entry: Entry) -> tuple[evidence_map.EvidenceBase, ...]:
+        """What the entry's ratings rest on, each shared review once (see evidence_map)."""
+        return evidence_map.evidence_bases(self, getattr(entry, "ratings", ()))
+
+    def headline(self, entry: Entry) -> str | None:
+        """Impact on violence: the one band every list, table and index shows (see evidence_map)."""
+        return evidence_map.headline(self, getattr(entry, "ratings", ()))
+
+    @property
+    def gap_map(self) -> Mapping[tuple[str, str], evidence_map.GapCell]:
+        """(approach id, outcome id) -> cell, computed once (see evidence_map)."""
+        if "_gap_map" not in self.__dict__:
+            object.__setattr__(self, "_gap_map", MappingProxyType(evidence_map.gap_map(self)))
+        return self.__dict__["_gap_map"]
+
+    def status_recheck_due(self, programme: Programme) -> dt.date:
+        """When the evaluation status should be checked again: 6 months after it was."""
+        checked = programme.evaluation_checked
+        month = checked.month - 1 + STATUS_RECHECK_MONTHS
+        year, month = checked.year + month // 12, month % 12 + 1
+        next_month = dt.date(year + month // 12, month % 12 + 1, 1)
+        return dt.date(year, month, min(checked.day, (next_month - dt.timedelta(days=1)).day))
+
     def is_harmful(self, entry: Entry) -> bool:
         """A named source rates it harmful (harmonised band `harmful`). Only sources' ratings
         count here: a single study's unfavourable finding is a backfire, shown separately."""
@@ -93,7 +132,7 @@ class Corpus:
         """Unfavourable findings (a study found things got worse) for a study, or for the
         studies of an approach or programme."""
         studies = (entry,) if isinstance(entry, Study) else self.studies_for(entry.id)
-        return tuple((s, f) for s in studies for f in s.findings if f.direction == "unfavourable")
+        return tuple((s, f) for s in studies if self.is_comparative(s) for f in s.findings if f.direction == "unfavourable")
 
     def age_bands(self, entry: Entry) -> tuple[str, ...]:
         ages = getattr(entry, "ages", None)

@@ -150,7 +150,8 @@ def _list_rows(part, old, new, before, after, key, facts, label, source) -> list
 
 def _rating_facts(corpus: Corpus, r) -> dict[str, Any]:
     return {"impact": r.impact, "band": corpus.band(r), "estimate": _effect(r.estimate), "evidence": r.evidence,
-            "cost": r.cost, "url": r.url, "checked": r.checked.isoformat(), "note": r.note}
+            "cost": r.cost, "in_words": r.in_words, "strand": r.strand, "based_on": ", ".join(r.based_on) or None,
+            "url": r.url, "checked": r.checked.isoformat(), "note": r.note}
 
 
 def _finding_facts(corpus: Corpus, f) -> dict[str, Any]:

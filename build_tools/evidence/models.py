@@ -102,6 +102,16 @@ class Term(Strict):
         description="Designs only (required there): true if a study of this design reviews other studies "
         "(systematic or not), so ratings may name it in `based_on` and it may record `studies_pooled`.",
     )
+    headline: bool | None = Field(
+        None,
+        description="Outcomes only: true for the outcomes the headline impact is about (violence). A rating on "
+        "another outcome (behaviour, exclusions) never makes an entry look high impact in lists.",
+    )
+    alternative_provision: bool | None = Field(
+        None,
+        description="Settings only: true for alternative provision (PRUs, other AP, in-school AP units). "
+        "Alternative provision is first-class here: these settings lead every list of settings on the site.",
+    )
 
 
 class Vocabulary(Strict):

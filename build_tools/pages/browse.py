@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from ..evidence.corpus import AGE_BANDS, Corpus
 from ..evidence.models import Study
 from ..evidence.kinds import KINDS
-from .facts import AP_SETTINGS, Facts, band_rank, ordered_settings
+from .facts import Facts, ap_settings, band_rank, ordered_settings
 from .text import front_matter, template_env
 
 # (folder, vocabulary, noun) of the topic pages.
@@ -84,7 +84,7 @@ def topic_pages(corpus: Corpus, facts: Mapping[str, Facts]) -> Iterator[tuple[st
         title = {"settings": "Settings", "outcomes": "Outcomes", "priority-areas": "VRU priority areas"}[folder]
         yield f"{folder}/index.md", _render(
             "topics.md.j2", corpus=corpus, folder=folder, vocab=vocab, noun=noun, terms=terms, counts=counts,
-            ap_ids=[t.id for t in terms if t.id in AP_SETTINGS] if folder == "settings" else [], root="../",
+            ap_ids=list(ap_settings(corpus)) if folder == "settings" else [], root="../",
             voc=corpus.vocabularies[vocab], front=front_matter(title, corpus.vocabularies[vocab].description),
         )
 

@@ -25,12 +25,12 @@ from .browse import browse_page, section_indexes, topic_pages
 from .entry import SiteLinks, entry_page
 from .facts import all_facts
 from .gapmap import gap_map_page
-from .overview import glossary_page, home_page, rating_scales_page
+from .overview import excluded_page, glossary_page, home_page, rating_scales_page
 
 DOCS_DIR = "site"
 # Everything the build owns inside site/ (all git-ignored). Anything else there is hand-written.
 GENERATED_DIRS = ("approaches", "programmes", "studies", "priority-areas", "settings", "outcomes", "browse", "gap-map")
-GENERATED_FILES = ("index.md", "glossary.md", "rating-scales.md")
+GENERATED_FILES = ("index.md", "glossary.md", "rating-scales.md", "excluded.md")
 MKDOCS_ENV = {"NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
 
 
@@ -77,6 +77,7 @@ def listing_pages(corpus: Corpus, facts: Mapping, feed: str | None = None) -> It
     yield "index.md", home_page(corpus, facts, feed)
     yield "glossary.md", glossary_page(corpus)
     yield "rating-scales.md", rating_scales_page(corpus)
+    yield "excluded.md", excluded_page(corpus)
 
 
 def write_generated(docs: Path, files: Mapping[str, str]) -> None:

@@ -46,7 +46,7 @@ def history_dates(history: Mapping | None, entry_id: str) -> dict | None:
     return dates if any(dates.values()) else None
 
 
-def _rating_view(corpus: Corpus, rating) -> dict:
+def _rating_view(corpus: Corpus, rating, facts: Mapping[str, Facts]) -> dict:
     band = corpus.band(rating)
     estimate = rating.estimate
     return {
@@ -62,19 +62,43 @@ def _rating_view(corpus: Corpus, rating) -> dict:
         "cost": rating.cost,
         "checked": rating.checked.isoformat(),
         "note": rating.note,
+        "in_words": rating.in_words,
+        "strand": rating.strand,
+        "based_on": [_review_view(facts[i]) for i in rating.based_on],
     }
+
+
+def _review_view(review: Facts) -> dict:
+    """Read through the facts mapping, so an incremental build notes the page depends on the review."""
+    return {"id": review.id, "name": review.name, "pooled": review.pooled}
+
+
+def _bases_view(corpus: Corpus, entry: Entry, facts: Mapping[str, Facts]) -> dict:
+    """How many independent evidence bases the ratings rest on, and which reviews sources share."""
+    bases = corpus.evidence_bases(entry)
+    shared = [{"reviews": [_review_view(facts[r.id]) for r in b.reviews],
+               "sources": [corpus.label("sources", s) for s in b.sources]} for b in bases if b.shared]
+    return {"count": len(bases), "ratings": len(entry.ratings),
+            "sources": len({r.source for r in entry.ratings}), "shared": shared}
+
+
+def _status_view(corpus: Corpus, programme, facts: Facts) -> dict:
+    return {"checked": facts.status_checked, "stale": facts.status_stale, "url": programme.evaluation_url,
+            "due": corpus.status_recheck_due(programme).isoformat()}
 
 
 def _finding_rows(corpus: Corpus, studies: tuple[Study, ...]) -> list[dict]:
     rows = []
     for study in sorted(studies, key=lambda s: (-s.year, s.id)):
         design = corpus.term("designs", study.design)
+        comparative = corpus.is_comparative(study)
         for finding in study.findings:
             effect = finding.effect
             rows.append({
                 "study": study, "design": design.label, "sms": design.sms_level,
                 "outcome": corpus.label("outcomes", finding.outcome),
                 "measure": finding.measure, "result": finding.result, "direction": finding.direction,
+                "comparative": comparative,
                 "effect": fmt_effect(effect, corpus.label("effect-types", effect.type)) if effect else None,
                 "significant": effect.significant if effect else None,
                 "follow_up": finding.follow_up_months, "subgroup": finding.subgroup,
@@ -113,7 +137,10 @@ def entry_page(corpus: Corpus, entry: Entry, facts: Mapping[str, Facts], links: 
         context["findings"] = _finding_rows(corpus, (entry,))
         context["design"] = corpus.term("designs", entry.design)
         return template_env().get_template("study.md.j2").render(context)
-    context["ratings"] = [_rating_view(corpus, r) for r in entry.ratings]
+    context["ratings"] = [_rating_view(corpus, r, facts) for r in entry.ratings]
+    context["bases"] = _bases_view(corpus, entry, facts)
+    if hasattr(entry, "evaluation_checked"):
+        context["status"] = _status_view(corpus, entry, facts[entry.id])
     context["sections"] = [(a, h, getattr(entry, f)) for f, a, h in INTERVENTION_SECTIONS if getattr(entry, f)]
     context["findings"] = _finding_rows(corpus, corpus.studies_for(entry.id))
     context["programmes"] = [facts[p.id] for p in corpus.programmes_for(entry.id)]

@@ -3,22 +3,23 @@ so the home page, browse table, topic lists and gap map can never disagree."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from .. import clock
 from ..evidence.corpus import Corpus
+from ..evidence.evidence_map import band_rank
 from ..evidence.kinds import KINDS
 from ..evidence.models import Entry, Study
 
 SECTION = {k.name: k.folder for k in KINDS}
 KIND_LABEL = {k.name: k.label for k in KINDS}
-# Best first. A harmful rating overrides everything else in the headline.
-BAND_ORDER = ("high", "moderate", "low", "none", "insufficient", "harmful")
-# Lists rank and filter on impact on violence, the repository's purpose: a High on another outcome
-# (behaviour, exclusions, attainment) must not make an approach look "high impact" here. Those
-# ratings stay on the entry page, with their outcome.
-HEADLINE_OUTCOMES = ("violence-perpetration", "violence-victimisation")
 # Alternative provision is first-class for this repository: these settings lead every list.
-AP_SETTINGS = ("pru", "other-ap", "in-school-ap-unit")
+
+
+def ap_settings(corpus: Corpus) -> tuple[str, ...]:
+    """The settings that count as alternative provision (vocabulary data, `alternative_provision: true`)."""
+    return tuple(t.id for t in corpus.vocabularies["settings"].terms if t.alternative_provision)
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,7 @@ class Facts:
     name: str
     summary: str
     path: str  # site path of the page, e.g. "approaches/mentoring.html"
-    bands: tuple[str, ...]  # harmonised bands of its ratings on violence outcomes, best first, no repeats
-    headline: str | None  # the one band shown in lists: impact on violence ("harmful" if any source says so)
+    headline: str | None  # the one band shown in lists: impact on violence (Corpus.headline)
     harmful: bool  # a source rates it harmful (Corpus.is_harmful)
     backfires: int  # unfavourable study findings: shown as a warning, not as "harmful"
     settings: tuple[str, ...]
@@ -38,62 +38,69 @@ class Facts:
     priority_areas: tuple[str, ...]
     evidence: tuple[str, ...]  # "Source: label", verbatim
     cost: tuple[str, ...]  # "Source: label", verbatim
-    n_studies: int
-    best_sms: int | None  # best Maryland SMS level among its studies (a study: its own)
+    n_studies: int  # studies held here that compare against something (a study: 1 if it does)
+    best_sms: int | None  # best Maryland SMS level among those studies (a study: its own, if comparative)
     last_reviewed: str
+    n_reviews: int = 0  # reviews among those studies
+    pooled: int | None = None  # studies those reviews pool, summed over the reviews that say
+    pooled_partial: bool = False  # some of those reviews do not say how many they pool
+    n_monitoring: int = 0  # studies held here with no comparison group: shown, never counted as impact
+    evidence_bases: int = 0  # independent evidence bases behind its ratings (shared reviews once)
+    status_checked: str | None = None  # programmes: when the evaluation status was checked
+    status_stale: bool = False  # programmes: not re-checked for 6 months (by the injected clock)
 
     @property
     def section(self) -> str:
         return SECTION[self.kind]
 
 
-def band_rank(band: str | None) -> int:
-    """Sort key: lower is better; unrated entries go last."""
-    return BAND_ORDER.index(band) if band in BAND_ORDER else len(BAND_ORDER)
-
-
-def headline_band(bands: tuple[str, ...], harmful_rating: bool) -> str | None:
-    if harmful_rating:
-        return "harmful"
-    return min(bands, key=band_rank) if bands else None
-
-
 def study_outcomes(study: Study) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f.outcome for f in study.findings))
 
 
-def entry_facts(corpus: Corpus, entry: Entry) -> Facts:
+def _study_counts(corpus: Corpus, studies: tuple[Study, ...]) -> dict:
+    impact = [s for s in studies if corpus.is_comparative(s)]
+    reviews = [s for s in impact if corpus.is_review(s)]
+    pooled = [s.studies_pooled for s in reviews if s.studies_pooled is not None]
+    levels = [lvl for lvl in (corpus.sms_level(s) for s in impact) if lvl is not None]
+    return {"n_studies": len(impact), "n_reviews": len(reviews), "pooled": sum(pooled) if pooled else None,
+            "pooled_partial": bool(pooled) and len(pooled) < len(reviews),
+            "n_monitoring": len(studies) - len(impact), "best_sms": max(levels) if levels else None}
+
+
+def entry_facts(corpus: Corpus, entry: Entry, today: dt.date | None = None) -> Facts:
     kind = corpus.kind(entry.id)
     if isinstance(entry, Study):
-        sms = corpus.sms_level(entry)
         return Facts(
             id=entry.id, kind=kind, name=entry.name, summary=entry.summary, path=f"studies/{entry.id}.html",
-            bands=(), headline=None, harmful=corpus.is_harmful(entry), backfires=len(corpus.backfires(entry)), settings=entry.settings, age_bands=(),
-            outcomes=study_outcomes(entry), priority_areas=(), evidence=(), cost=(), n_studies=1,
-            best_sms=sms, last_reviewed=entry.review.last_reviewed.isoformat(),
+            headline=None, harmful=corpus.is_harmful(entry), backfires=len(corpus.backfires(entry)), settings=entry.settings, age_bands=(),
+            outcomes=study_outcomes(entry), priority_areas=(), evidence=(), cost=(),
+            last_reviewed=entry.review.last_reviewed.isoformat(), **_study_counts(corpus, (entry,)),
         )
-    found = [corpus.band(r) for r in entry.ratings if r.outcome in HEADLINE_OUTCOMES]
-    bands = tuple(sorted({b for b in found if b}, key=band_rank))
+    status = {}
+    if hasattr(entry, "evaluation_checked"):
+        status = {"status_checked": entry.evaluation_checked.isoformat(),
+                  "status_stale": corpus.status_recheck_due(entry) <= (today or clock.today())}
     source = lambda r: corpus.label("sources", r.source)  # noqa: E731 - tiny local helper
     evidence = tuple(dict.fromkeys(f"{source(r)}: {r.evidence}" for r in entry.ratings if r.evidence))
     cost = tuple(dict.fromkeys(f"{source(r)}: {r.cost}" for r in entry.ratings if r.cost))
-    studies = corpus.studies_for(entry.id)
-    levels = [lvl for lvl in (corpus.sms_level(s) for s in studies) if lvl is not None]
     return Facts(
         id=entry.id, kind=kind, name=entry.name, summary=entry.summary, path=f"{SECTION[kind]}/{entry.id}.html",
-        bands=bands, headline=headline_band(bands, corpus.is_harmful(entry)), harmful=corpus.is_harmful(entry),
-        backfires=len(corpus.backfires(entry)),
+        headline=corpus.headline(entry), harmful=corpus.is_harmful(entry), backfires=len(corpus.backfires(entry)),
         settings=entry.settings, age_bands=corpus.age_bands(entry), outcomes=entry.outcomes,
-        priority_areas=entry.priority_areas, evidence=evidence, cost=cost, n_studies=len(studies),
-        best_sms=max(levels) if levels else None, last_reviewed=entry.review.last_reviewed.isoformat(),
+        priority_areas=entry.priority_areas, evidence=evidence, cost=cost,
+        last_reviewed=entry.review.last_reviewed.isoformat(), evidence_bases=len(corpus.evidence_bases(entry)),
+        **_study_counts(corpus, corpus.studies_behind(entry)), **status,
     )
 
 
-def all_facts(corpus: Corpus) -> dict[str, Facts]:
-    return {e.id: entry_facts(corpus, e) for e in corpus.entries}
+def all_facts(corpus: Corpus, today: dt.date | None = None) -> dict[str, Facts]:
+    today = today or clock.today()
+    return {e.id: entry_facts(corpus, e, today) for e in corpus.entries}
 
 
 def ordered_settings(corpus: Corpus) -> list[str]:
     """Setting ids in display order: alternative provision first, then the vocabulary's order."""
     ids = [t.id for t in corpus.vocabularies["settings"].terms]
-    return [s for s in AP_SETTINGS if s in ids] + [s for s in ids if s not in AP_SETTINGS]
+    ap = ap_settings(corpus)
+    return [s for s in ap if s in ids] + [s for s in ids if s not in ap]

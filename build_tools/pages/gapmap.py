@@ -1,69 +1,60 @@
-"""The evidence gap map: approaches x outcome domains, each cell the studies found.
-
-A study counts for an approach when it evaluates the approach itself or one of the
-approach's programmes, and for an outcome when it reports a finding on it. The cell
-shows how many such studies there are and the best design among them (Maryland SMS).
-"""
+"""The evidence gap map page: approaches x outcome domains. Each cell is Corpus.gap_map's
+cell (evidence/evidence_map.py), the same definition the database table reads; this module
+only words and shades it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from ..evidence.corpus import Corpus
-from ..evidence.models import Study
+from ..evidence.evidence_map import GapCell
 from .facts import Facts
 from .text import front_matter, template_env
 
 
-@dataclass(frozen=True)
-class Cell:
-    studies: int
-    best_sms: int | None  # None: no study with an SMS level (e.g. reviews only)
-    reviews: int  # systematic reviews among them
-    targeted: bool  # the approach names this outcome among its aims
-
-    @property
-    def shade(self) -> str:
-        """CSS class suffix; the text in the cell says the same thing."""
-        if not self.studies:
-            return "gap" if self.targeted else "none"
-        return "few" if self.studies == 1 else "some" if self.studies <= 3 else "many"
+def shade(cell: GapCell | None) -> str:
+    """CSS class suffix; the text in the cell says the same thing."""
+    if cell is None or not cell.evidence:
+        return "gap" if cell is not None and cell.targeted else "none"
+    return "few" if cell.evidence == 1 else "some" if cell.evidence <= 3 else "many"
 
 
-def _studies_of(corpus: Corpus, approach_id: str) -> list[Study]:
-    found = {s.id: s for s in corpus.studies_for(approach_id)}
-    for programme in corpus.programmes_for(approach_id):
-        found.update({s.id: s for s in corpus.studies_for(programme.id)})
-    return [found[k] for k in sorted(found)]
+def describe(corpus: Corpus, cell: GapCell) -> str:
+    """The cell in words, for its label and title: what is known and from where."""
+    parts = []
+    held = cell.reviews
+    unheld = [b for b in cell.bases if not b.reviews]
+    if held:
+        pooled = f", pooling {cell.studies_pooled} studies" if cell.studies_pooled else ""
+        pooled += " where stated" if cell.pooled_partial else ""
+        parts.append(f"{len(held)} review{'s' if len(held) > 1 else ''} held here{pooled}")
+    if unheld:
+        names = ", ".join(corpus.label("sources", b.sources[0]) for b in unheld)
+        parts.append(f"rated by {names} (its review is not held here)")
+    if cell.primary:
+        parts.append(f"{len(cell.primary)} primary stud{'y' if len(cell.primary) == 1 else 'ies'}")
+    if cell.best_design:
+        parts.append(f"best design: {corpus.label('designs', cell.best_design)}")
+    if cell.monitoring:
+        parts.append(f"{len(cell.monitoring)} with no comparison group, not counted")
+    return "; ".join(parts) or "nothing known"
 
 
-def gap_cells(corpus: Corpus) -> tuple[list[str], dict[str, dict[str, Cell]]]:
-    """(outcome ids shown as columns, approach id -> outcome id -> cell)."""
-    rows: dict[str, dict[str, Cell]] = {}
-    used: set[str] = set()
-    for approach in corpus.approaches:
-        by_outcome: dict[str, list[Study]] = {}
-        for study in _studies_of(corpus, approach.id):
-            for outcome in dict.fromkeys(f.outcome for f in study.findings):
-                by_outcome.setdefault(outcome, []).append(study)
-        used.update(by_outcome, approach.outcomes)
-        cells = {}
-        for outcome in set(by_outcome) | set(approach.outcomes):
-            studies = by_outcome.get(outcome, [])
-            levels = [lvl for lvl in (corpus.sms_level(s) for s in studies) if lvl is not None]
-            cells[outcome] = Cell(len(studies), max(levels) if levels else None,
-                                  sum(s.design == "systematic-review" for s in studies), outcome in approach.outcomes)
-        rows[approach.id] = cells
-    columns = [t.id for t in corpus.vocabularies["outcomes"].terms if t.id in used]
-    return columns, rows
+def badge(corpus: Corpus, cell: GapCell) -> str:
+    """The short line under the count: whether a review stands behind it, and the best SMS level."""
+    level = corpus.term("designs", cell.best_design).sms_level if cell.best_design else None
+    if cell.reviews or cell.bases:
+        return "review" + (f" · SMS {level}" if level else "")
+    return f"SMS {level}" if level else "no SMS"
 
 
 def gap_map_page(corpus: Corpus, facts: Mapping[str, Facts]) -> str:
-    columns, cells = gap_cells(corpus)
+    cells = corpus.gap_map
+    used = {o for _, o in cells}
+    columns = [t.id for t in corpus.vocabularies["outcomes"].terms if t.id in used]
     approaches = sorted(corpus.approaches, key=lambda a: (a.name.casefold(), a.id))
-    empty = Cell(0, None, 0, False)
     return template_env().get_template("gap_map.md.j2").render(
-        corpus=corpus, columns=columns, approaches=approaches, cells=cells, empty=empty, facts=facts, root="../",
-        front=front_matter("Evidence gap map", "Approaches against outcome domains: how many studies there are, and how strong the best one is.", hide=("toc",)),
+        corpus=corpus, columns=columns, approaches=approaches, cells=cells, facts=facts, root="../",
+        shade=shade, describe=describe, badge=badge,
+        front=front_matter("Evidence gap map", "Approaches against outcome domains: the reviews behind clearinghouse ratings and the studies held here, and how strong the best design is.", hide=("toc",)),
     )

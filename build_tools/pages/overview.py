@@ -1,4 +1,4 @@
-"""Pages about the whole corpus: home, evidence gap map, glossary and rating scales."""
+"""Pages about the whole corpus: home, glossary, rating scales and the considered-and-excluded list."""
 
 from __future__ import annotations
 
@@ -58,3 +58,10 @@ def rating_scales_page(corpus: Corpus) -> str:
     return _render("rating_scales.md.j2", sources=corpus.vocabularies["sources"].terms, bands=bands,
                    band_terms=sorted(corpus.vocabularies["impact-bands"].terms, key=lambda t: band_rank(t.id)), root="",
                    front=front_matter("Rating scales", "Each source's own rating scale, and how its labels map to our harmonised impact bands."))
+
+
+def excluded_page(corpus: Corpus) -> str:
+    """evidence/excluded.yml as a page: what was considered and left out, and why."""
+    items = sorted(corpus.excluded, key=lambda x: (-x.considered.toordinal(), x.item.casefold()))
+    return _render("excluded.md.j2", items=items, root="",
+                   front=front_matter("Considered and excluded", "Studies, programmes, figures and sources that were looked at and left out of this repository, with the reason."))

@@ -39,18 +39,10 @@ def _facets(corpus: Corpus, entry: Entry) -> dict[str, list[str]]:
         studies, outcomes, areas = corpus.studies_for(entry.id), sorted(entry.outcomes), list(entry.priority_areas)
     return {
         "settings": sorted(entry.settings), "outcomes": outcomes, "priority_areas": sorted(areas),
-        "band": _headline(corpus, entry), "design": sorted({s.design for s in studies}),
-        "level": sorted({str(corpus.sms_level(s)) for s in studies} - {"None"}),
+        "band": [headline] if (headline := corpus.headline(entry)) else [],  # impact on violence: as every list shows
+        "design": sorted({s.design for s in studies}),
+        "level": sorted({str(corpus.sms_level(s)) for s in studies if corpus.is_comparative(s)} - {"None"}),
     }
-
-
-def _headline(corpus: Corpus, entry: Entry) -> list[str]:
-    """`band:` means the site's "impact on violence": Corpus.headline, its one definition.
-    Until that lands on main (branch `model`), the bands of all the entry's ratings."""
-    if hasattr(corpus, "headline"):
-        return [band] if (band := corpus.headline(entry)) else []
-    bands = {corpus.band(r) for r in vars(entry).get("ratings", ())} - {None}
-    return sorted(bands | ({"harmful"} if corpus.is_harmful(entry) else set()))
 
 
 def _body(corpus: Corpus, entry: Entry, facets: Mapping[str, list[str]]) -> str:

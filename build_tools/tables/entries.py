@@ -80,14 +80,23 @@ def _intervention_columns(kind: str) -> tuple[Column, ...]:
                "Derived by the build."),
         Column("backfires", "integer", "Number of unfavourable findings (things got worse) in the studies that "
                "evaluate it directly; shown beside `harmful`, not folded into it."),
+        Column("headline_band", "string", "Impact on violence, the one band every list shows: the best harmonised band "
+               "of its ratings on violence perpetration or victimisation, or `harmful` if any source rates it harmful "
+               "(Corpus.headline). Derived by the build."),
+        Column("evidence_bases", "integer", "Number of independent evidence bases behind its ratings: ratings resting "
+               "on the same review (`ratings.evidence_base`) count once."),
         Column("rating_count", "integer", "Number of rows in `ratings` for it."),
-        Column("study_count", "integer", "Number of studies in `studies` that evaluate it directly."),
+        Column("study_count", "integer", "Number of studies in `studies` that evaluate it directly, of any design."),
+        Column("impact_study_count", "integer", "Of those, studies whose design compares against something "
+               "(`designs.comparative`): the ones that can count as evidence of impact."),
+        Column("studies_pooled", "integer", "Studies pooled by the reviews held here behind it (that evaluate it or "
+               "that its ratings rest on), summed over the reviews that say; empty if none says."),
         _array(m, "related"),
     )
 
 
 def _intervention_values(corpus: Corpus, entry: InterventionBase) -> dict[str, Any]:
-    ages = entry.ages
+    ages, studies = entry.ages, corpus.studies_for(entry.id)
     return {
         "id": entry.id, "name": entry.name, "summary": entry.summary, "description": entry.description,
         "priority_areas": as_json(entry.priority_areas), "settings": as_json(entry.settings),
@@ -98,7 +107,10 @@ def _intervention_values(corpus: Corpus, entry: InterventionBase) -> dict[str, A
         "how_it_works": entry.how_it_works, "for_whom": entry.for_whom, "implementation": entry.implementation,
         "cost_notes": entry.cost_notes, "cautions": entry.cautions,
         "harmful": as_bool(corpus.is_harmful(entry)), "backfires": len(corpus.backfires(entry)),
-        "rating_count": len(entry.ratings), "study_count": len(corpus.studies_for(entry.id)),
+        "headline_band": corpus.headline(entry), "evidence_bases": len(corpus.evidence_bases(entry)),
+        "rating_count": len(entry.ratings), "study_count": len(studies),
+        "impact_study_count": sum(corpus.is_comparative(s) for s in studies),
+        "studies_pooled": sum(s.studies_pooled or 0 for s in corpus.studies_behind(entry) if corpus.is_review(s)) or None,
         "related": as_json(entry.related),
     }
 
@@ -114,7 +126,7 @@ def approaches_table(corpus: Corpus) -> Table:
     ) + _review_columns() + _file_columns("approach")
     return Table("approaches", "Approaches: families of interventions (toolkit strands), e.g. mentoring. "
                  "One row per file in evidence/approaches/.", columns, rows,
-                 fts=("name", "summary", "description"), indexes=("name", "review_status", "harmful", "next_review_due"),
+                 fts=("name", "summary", "description"), indexes=("name", "review_status", "harmful", "headline_band", "next_review_due"),
                  label_column="name")
 
 
@@ -128,6 +140,7 @@ def programmes_table(corpus: Corpus) -> Table:
                 "countries": as_json(entry.countries), "boroughs": as_json(entry.boroughs),
                 "vru_funded": as_bool(entry.vru_funded), "evaluation_status": entry.evaluation_status,
                 "evaluation_checked": as_date(entry.evaluation_checked), "evaluation_url": entry.evaluation_url,
+                "evaluation_recheck_due": as_date(corpus.status_recheck_due(entry)),
                 "evaluation_note": entry.evaluation_note, "website": entry.website,
             }
             yield _intervention_values(corpus, entry) | extra | _review_values(corpus, entry)
@@ -142,6 +155,8 @@ def programmes_table(corpus: Corpus) -> Table:
         Column("evaluation_status", "string", doc(p, "evaluation_status")),
         Column("evaluation_checked", "date", doc(p, "evaluation_checked")),
         Column("evaluation_url", "string", doc(p, "evaluation_url")),
+        Column("evaluation_recheck_due", "date", "Date the evaluation status should be checked again: 6 months after "
+               "`evaluation_checked`. A status past this date is shown as not re-checked."),
         Column("evaluation_note", "string", doc(p, "evaluation_note")),
         Column("website", "string", doc(p, "website")),
     ) + _review_columns() + _file_columns("programme")
@@ -149,7 +164,7 @@ def programmes_table(corpus: Corpus) -> Table:
                  "One row per file in evidence/programmes/.", columns, rows,
                  foreign_keys=(("evaluation_status", "evaluation_statuses"),),
                  fts=("name", "summary", "description"),
-                 indexes=("name", "evaluation_status", "vru_funded", "review_status", "harmful", "next_review_due"),
+                 indexes=("name", "evaluation_status", "vru_funded", "review_status", "harmful", "headline_band", "evaluation_recheck_due", "next_review_due"),
                  label_column="name")
 
 

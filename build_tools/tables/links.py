@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..evidence.corpus import Corpus
-from .spec import Column, Table, doc, table_name
+from .spec import Column, Table, as_bool, doc, table_name
 from .entries import ENTRY_TYPES
 from ..evidence.kinds import KINDS
 from ..evidence.models import InterventionBase, Programme, Study, Term, Vocabulary, vocabulary_fields
@@ -55,13 +55,17 @@ def _vocabularies_table(corpus: Corpus) -> Table:
                  columns, rows, label_column="name", sort="id")
 
 
+_FLAGS = ("comparative", "review")  # designs' yes/no columns
+_TYPES = {"sms_level": "integer", "comparative": "boolean", "review": "boolean"}
+
+
 def _lookup_table(voc: Vocabulary) -> Table:
-    optional = [name for name in ("sms_level", "scale") if any(getattr(t, name) is not None for t in voc.terms)]
+    optional = [name for name in ("sms_level", "scale", *_FLAGS) if any(getattr(t, name) is not None for t in voc.terms)]
 
     def rows() -> Iterator[dict[str, Any]]:
         for n, term in enumerate(voc.terms, 1):
             row = {"id": term.id, "label": term.label, "description": term.description, "url": term.url, "position": n}
-            yield row | {name: getattr(term, name) for name in optional}
+            yield row | {name: as_bool(getattr(term, name)) if name in _FLAGS else getattr(term, name) for name in optional}
 
     columns = (
         Column("id", "string", doc(Term, "id")),
@@ -69,7 +73,8 @@ def _lookup_table(voc: Vocabulary) -> Table:
         Column("description", "string", doc(Term, "description")),
         Column("url", "string", doc(Term, "url")),
         Column("position", "integer", "Display order of the term in its list, from 1."),
-    ) + tuple(Column(name, "integer" if name == "sms_level" else "string", doc(Term, name)) for name in optional)
+    ) + tuple(Column(name, _TYPES.get(name, "string"), doc(Term, name) + (" Stored as 1 or 0." if name in _FLAGS else ""))
+              for name in optional)
     facets = ("sms_level",) if "sms_level" in optional else ()
     return Table(table_name(voc.id), f"{voc.name} (vocabulary `{voc.id}`): {voc.description}", columns, rows,
                  label_column="label", sort="position", facets=facets,

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..evidence.corpus import Corpus
-from .spec import Column, Table, as_bool, as_date, doc
+from ..evidence.evidence_map import base_key
+from .spec import Column, Table, as_bool, as_date, as_json, doc
 from .entries import ENTRY_TYPES
 from ..evidence.models import Effect, Estimate, Finding, Rating, Reference
 
@@ -37,11 +38,13 @@ def findings_table(corpus: Corpus) -> Table:
 
     def rows() -> Iterator[dict[str, Any]]:
         for study in corpus.studies:
+            comparative = corpus.is_comparative(study)
             for n, finding in enumerate(study.findings, 1):
                 effect = finding.effect
                 yield {
                     "id": f"{study.id}-{n}", "study": study.id, "position": n, "outcome": finding.outcome,
                     "measure": finding.measure, "result": finding.result, "direction": finding.direction,
+                    "comparative": as_bool(comparative),
                     "effect_type": effect.type if effect else None, "effect_value": effect.value if effect else None,
                     "effect_range_low": effect.range_low if effect else None,
                     "effect_range_high": effect.range_high if effect else None,
@@ -60,6 +63,9 @@ def findings_table(corpus: Corpus) -> Table:
         Column("measure", "string", doc(f, "measure")),
         Column("result", "string", doc(f, "result")),
         Column("direction", "string", doc(f, "direction")),
+        Column("comparative", "boolean", "1 if the study's design compares against something (`designs.comparative`), "
+               "0 for monitoring, case studies and before-and-after without comparison: such a finding has no "
+               "direction and never counts as evidence of impact. Stored as 1 or 0."),
         Column("effect_type", "string", doc(e, "type") + " This is the unit of `effect_value`."),
         Column("effect_value", "number", doc(e, "value")),
         Column("effect_range_low", "number", doc(e, "range_low")),
@@ -75,8 +81,12 @@ def findings_table(corpus: Corpus) -> Table:
     return Table("findings", "Findings: one result of one study, per outcome and measure, with the effect size as "
                  "a number and its type (unit) in its own column.", columns, rows,
                  foreign_keys=(("study", "studies"), ("outcome", "outcomes"), ("effect_type", "effect_types")),
-                 fts=("measure", "result"), indexes=("study", "outcome", "direction", "effect_type"),
+                 fts=("measure", "result"), indexes=("study", "outcome", "direction", "comparative", "effect_type"),
                  label_column="measure")
+
+
+def _based_on_column() -> Column:
+    return Column("based_on", "array", doc(Rating, "based_on") + " JSON array; also in the link table `rating_reviews`.")
 
 
 def ratings_table(corpus: Corpus) -> Table:
@@ -97,7 +107,8 @@ def ratings_table(corpus: Corpus) -> Table:
                         "estimate_ci_low": estimate.ci_low if estimate else None,
                         "estimate_ci_high": estimate.ci_high if estimate else None,
                         "evidence": rating.evidence, "cost": rating.cost, "in_words": rating.in_words,
-                        "strand": rating.strand, "url": rating.url,
+                        "strand": rating.strand, "based_on": as_json(rating.based_on),
+                        "evidence_base": base_key(rating), "url": rating.url,
                         "checked": as_date(rating.checked), "note": rating.note,
                     }
 
@@ -118,6 +129,10 @@ def ratings_table(corpus: Corpus) -> Table:
         Column("cost", "string", doc(r, "cost")),
         Column("in_words", "string", doc(r, "in_words")),
         Column("strand", "string", doc(r, "strand")),
+        _based_on_column(),
+        Column("evidence_base", "string", "What the rating rests on, as one key: its `based_on` review ids joined by "
+               "'+', or '<source>:own-review' where it names none. Ratings with the same key (within an entry) are "
+               "one evidence base: count them once."),
         Column("url", "string", doc(r, "url")),
         Column("checked", "date", doc(r, "checked")),
         Column("note", "string", doc(r, "note")),
@@ -127,7 +142,7 @@ def ratings_table(corpus: Corpus) -> Table:
                  columns, rows,
                  foreign_keys=(("approach", "approaches"), ("programme", "programmes"), ("source", "sources"),
                                ("outcome", "outcomes"), ("band", "impact_bands"), ("estimate_type", "effect_types")),
-                 indexes=("approach", "programme", "entry_type", "source", "outcome", "band", "estimate_type"))
+                 indexes=("approach", "programme", "entry_type", "source", "outcome", "band", "estimate_type", "evidence_base"))
 
 
 def references_table(corpus: Corpus) -> Table:

@@ -42,7 +42,8 @@ def test_row_counts(db):
                       "related_entries": 1, "designs": db.execute("select count(*) from designs").fetchone()[0],
                       "impact_bands": 6}
     assert db["designs"].count >= 6
-    assert set(db.view_names()) == {"evidence_gap_map", "ratings_crosswalk", "ratings_side_by_side", "entries"}
+    assert set(db.view_names()) == {"ratings_crosswalk", "ratings_side_by_side", "entries"}
+    assert {"evidence_gap_map", "rating_reviews", "excluded"} <= set(db.table_names())
 
 
 def test_approach_row_has_derived_columns(db):
@@ -140,16 +141,23 @@ def test_facet_columns_are_indexed(db, built):
 
 
 def test_evidence_gap_map(db):
-    got = rows(db, "select approach, outcome, studies, findings, favourable, unfavourable, max_sms_level, best_design, "
-                   "targeted from evidence_gap_map where approach = 'sample-mentoring'")
+    got = rows(db, "select approach, outcome, targeted, status, evidence, reviews_held, reviews_not_held, primary_studies, "
+                   "best_design, max_sms_level, favourable, unfavourable, monitoring_studies, rated_by "
+                   "from evidence_gap_map where approach = 'sample-mentoring' order by rowid")
+    common = {"approach": "sample-mentoring", "reviews_held": 0, "monitoring_studies": 0}
     assert got == [
-        {"approach": "sample-mentoring", "outcome": "violence-perpetration", "studies": 1, "findings": 1,
-         "favourable": 1, "unfavourable": 0, "max_sms_level": 5, "best_design": "Randomised controlled trial",
-         "targeted": 1},
-        {"approach": "sample-mentoring", "outcome": "exclusion", "studies": 0, "findings": 0, "favourable": 0,
-         "unfavourable": 0, "max_sms_level": None, "best_design": None, "targeted": 1},
-        {"approach": "sample-mentoring", "outcome": "suspension", "studies": 1, "findings": 1, "favourable": 0,
-         "unfavourable": 1, "max_sms_level": 5, "best_design": "Randomised controlled trial", "targeted": 0},
+        common | {"outcome": "violence-perpetration", "targeted": 1, "status": "evidence", "evidence": 2,
+                  "reviews_not_held": 1, "primary_studies": 1, "best_design": "rct", "max_sms_level": 5,
+                  "favourable": 1, "unfavourable": 0, "rated_by": '["yef-toolkit"]'},
+        common | {"outcome": "exclusion", "targeted": 1, "status": "gap", "evidence": 0, "reviews_not_held": 0,
+                  "primary_studies": 0, "best_design": None, "max_sms_level": None, "favourable": 0,
+                  "unfavourable": 0, "rated_by": "[]"},
+        common | {"outcome": "suspension", "targeted": 0, "status": "evidence", "evidence": 1, "reviews_not_held": 0,
+                  "primary_studies": 1, "best_design": "rct", "max_sms_level": 5, "favourable": 0,
+                  "unfavourable": 1, "rated_by": "[]"},
+        common | {"outcome": "attainment", "targeted": 0, "status": "evidence", "evidence": 1, "reviews_not_held": 1,
+                  "primary_studies": 0, "best_design": None, "max_sms_level": None, "favourable": 0,
+                  "unfavourable": 0, "rated_by": '["eef-toolkit"]'},
     ]
 
 

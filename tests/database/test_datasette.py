@@ -82,7 +82,9 @@ def test_row_json_and_links_from_other_tables(get, corpus):
 def test_default_facets_from_metadata(get, corpus):
     data = get("/evidence/approaches.json?_size=0")
     results = data["facet_results"]
-    assert sorted(results) == ["harmful", "priority_areas", "review_status", "settings"]
+    assert sorted(results) == ["harmful", "headline_band", "priority_areas", "review_status", "settings"]
+    bands = {r["value"]: r["count"] for r in results["headline_band"]["results"]}
+    assert bands == dict(Counter(corpus.headline(a) for a in corpus.approaches if corpus.headline(a)))
     statuses = {r["value"]: r["count"] for r in results["review_status"]["results"]}
     assert statuses == dict(Counter(a.review.status for a in corpus.approaches))
     pru = next(r for r in results["settings"]["results"] if r["value"] == "pru")
@@ -101,14 +103,20 @@ def test_view_gap_map(get, corpus):
     rows = get("/evidence/evidence_gap_map.json?_shape=array&approach=mentoring&_size=max")
     outcomes = {r["outcome"] for r in rows}
     assert set(corpus.entry("mentoring").outcomes) <= outcomes
-    assert all(r["studies"] >= 0 and r["approach_name"] == "Mentoring" for r in rows)
+    cells = {o: c for (a, o), c in corpus.gap_map.items() if a == "mentoring"}
+    assert {r["outcome"]: (r["status"], r["evidence"]) for r in rows} == {o: (c.status, c.evidence) for o, c in cells.items()}
 
 
 QUERY_PARAMS = {
     "crosswalk_for_approach": "approach=mentoring",
     "due_for_review": "due_by=2100-01-01",
     "full_text_search": "q=mentoring",
+    "statuses_not_rechecked": "as_of=2100-01-01",
 }
+# Empty can be the right answer for these on the real corpus: no status overdue yet (with
+# QUERY_PARAMS it answers), no two sources linked to one review (tests/test_evidence_map.py
+# checks it on fixtures).
+MAY_BE_EMPTY = {"statuses_not_rechecked", "shared_evidence_bases"}
 
 
 def test_every_canned_query_returns_rows(get, out):
@@ -118,7 +126,7 @@ def test_every_canned_query_returns_rows(get, out):
     for name in queries:
         for params in ("", QUERY_PARAMS.get(name, "")):  # also with named parameters left empty
             rows = get(f"/evidence/{name}.json?_shape=array&{params}")
-            if not rows:
+            if not rows and not (name in MAY_BE_EMPTY and not params):
                 empty.append(f"{name}?{params}")
     assert empty == []
 

@@ -48,7 +48,7 @@ Fill in next (the comment above each line in the file explains it):
   line 35   settings: one or more of: mainstream-school, special-school, pru, other-ap, in-school-ap-unit, community, family-home, hospital, community-health, police-custody, policing, youth-justice, childrens-social-care, online, system-partnership
   line 39   ages.min: Youngest age served, in years
   line 40   ages.max: Oldest age served, in years
-  line 50   outcomes: one or more of: violence-perpetration, violence-victimisation, offending, reoffending, exploitation, weapon-carrying, bullying, exclusion, suspension, attendance, hidden-moves, attainment, behaviour, wellbeing, eet, family, safety-perception, workforce, hospital-use, out-of-home-placement, crime-place
+  line 50   outcomes: one or more of: violence-perpetration, violence-victimisation, offending, reoffending, exploitation, weapon-carrying, bullying, exclusion, suspension, attendance, hidden-moves, attainment, behaviour, wellbeing, eet, family, safety-perception, workforce, child-protection, hospital-use, out-of-home-placement, crime-place
   line 78   countries: one or more of: england, wales, scotland, northern-ireland, ireland, united-states, canada, australia, new-zealand, netherlands, norway, sweden, international
   line 88   evaluation_status: one of: impact-evaluated, results-not-yet-published, observational-only, process-evaluation-only, monitoring-only, not-evaluated, non-experimental-evaluation-under-way
   line 92   evaluation_checked: Date the evaluation status was last checked (a status is a dated claim)

@@ -70,8 +70,9 @@ def test_generated_markdown_is_deterministic(fixture_corpus):
     assert first == second
     assert list(first) == list(second)
     topics = sum(len(fixture_corpus.vocabularies[v].terms) + 1 for v in ("settings", "outcomes", "priority-areas"))
-    # 4 entries, 3 section indexes, topic pages and their indexes, browse, gap map, home, glossary, rating scales
-    assert len(first) == 4 + 3 + topics + 1 + 1 + 3
+    # 4 entries, 3 section indexes, topic pages and their indexes, browse, gap map, home, glossary, rating
+    # scales, considered and excluded
+    assert len(first) == 4 + 3 + topics + 1 + 1 + 4
 
 
 def test_entries_stay_out_of_the_navigation(built):
@@ -121,7 +122,7 @@ def test_approach_page_at_a_glance_crosswalk_and_links(built):
     assert "Moderate impact on violence (perpetration) YEF Toolkit: “Moderate”, −21%" in text
     assert "Low impact on attainment EEF Teaching and Learning Toolkit: “Low impact”, +2 months' progress" in text
     assert "EEF Teaching and Learning Toolkit: “moderate evidence”" in text
-    assert "1 study, best SMS 5 in this repository" in text
+    assert "In this repository: 1 study, best SMS 5" in text
     assert "A study found an outcome got worse" in text  # backfire warning, not the harmful banner
     assert "Caution: harmful" not in text.split("Related entries")[0]
     crosswalk = section(html, "ratings")
@@ -227,13 +228,19 @@ def test_gap_map_cells(built):
     rows = {m[0]: m[1] for m in re.findall(r'<tr><th scope="row"><a href="\.\./approaches/([a-z-]+)\.html">.*?</th>(.*?)</tr>', html)}
     assert set(rows) == {"sample-boot-camps", "sample-mentoring"}
     columns = [htmllib.unescape(c) for c in re.findall(r'<th scope="col">([^<]+)</th>', html.split("<tbody>")[0])[1:]]
-    assert columns == ["Violence (perpetration)", "Offending", "Permanent exclusion", "Suspension"]
+    assert columns == ["Violence (perpetration)", "Offending", "Permanent exclusion", "Suspension", "Attainment"]
     cells = re.findall(r'<td class="ww-gap ww-gap--(\w+)">(.*?)</td>', rows["sample-mentoring"])
-    assert [shade for shade, _ in cells] == ["few", "none", "gap", "few"]
-    assert cells[0][0] == "few" and ">1<span class=\"ww-gap__design\">SMS 5</span></a>" in cells[0][1]
-    assert cells[0][1].startswith('<a href="../approaches/sample-mentoring.html#findings"')
-    assert cells[2] == ("gap", "Gap")  # aimed at exclusion, no study of it
-    assert [c[0] for c in re.findall(r'<td class="ww-gap ww-gap--(\w+)">(.*?)</td>', rows["sample-boot-camps"])] == ["none", "gap", "none", "none"]
+    assert [shade for shade, _ in cells] == ["some", "none", "gap", "few", "few"]
+    # violence: YEF's rating (its review, not held here) and the trial held here
+    assert ">2<span class=\"ww-gap__design\">review · SMS 5</span></a>" in cells[0][1]
+    assert cells[0][1].startswith('<a href="../approaches/sample-mentoring.html#ratings"')
+    assert "rated by YEF Toolkit (its review is not held here); 1 primary study" in htmllib.unescape(cells[0][1])
+    assert cells[2] == ("gap", "Gap")  # aimed at exclusion, nothing known
+    assert ">1<span class=\"ww-gap__design\">SMS 5</span></a>" in cells[3][1] and "#findings" in cells[3][1]
+    assert ">1<span class=\"ww-gap__design\">review</span></a>" in cells[4][1]  # EEF's rating on attainment
+    # boot camps: YEF rates it harmful on violence, so violence is no gap; offending is aimed at, nothing known
+    assert [c[0] for c in re.findall(r'<td class="ww-gap ww-gap--(\w+)">(.*?)</td>', rows["sample-boot-camps"])] == [
+        "few", "gap", "none", "none", "none"]
 
 
 def test_glossary_and_rating_scales_come_from_the_data(built, fixture_corpus):

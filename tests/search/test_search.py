@@ -286,8 +286,6 @@ def test_wildcards_are_bounded(fixture_index, real):
 def test_band_is_the_sites_impact_on_violence(real):
     """`band:` reads the Corpus's one definition of the headline band (never recomputed here)."""
     corpus, ix = real
-    if not hasattr(corpus, "headline"):
-        pytest.skip("Corpus.headline (branch model) is not merged yet")
     docs = {d["id"]: d for d in documents(corpus)}
     assert {e.id: docs[e.id]["band"] for e in corpus.entries} == {e.id: corpus.headline(e) or "" for e in corpus.entries}
     for band in ("harmful", "high", "moderate"):
