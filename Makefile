@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SUDO   := $(shell [ "$$(id -u)" != 0 ] && command -v sudo)
 
-.PHONY: install chromium test serve build lint schema bench load clean
+.PHONY: install chromium test serve build lint schema bench load fuzz clean
 
 PLUGIN := plugins/datasette-whatworks-search
 
@@ -46,6 +46,11 @@ bench: install
 
 load: install
 	$(BIN)/python bench/load.py
+
+# The "anything that lints clean builds" property test with many examples (make test runs 3).
+FUZZ_EXAMPLES ?= 200
+fuzz: install
+	WHATWORKS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_build_property.py tests/evidence/test_fuzz.py
 
 clean:
 	rm -rf _build .pytest_cache

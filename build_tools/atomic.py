@@ -10,6 +10,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it; put it straight back
+    os.umask(mask)
+    return mask
+
+
+def published_mode(path: Path) -> None:
+    """Temp files and folders are private (0600/0700); what we publish is 0644/0755 less the umask,
+    as any other file the user makes: a web server running as another user must read it."""
+    os.chmod(path, (0o777 if os.path.isdir(path) else 0o666) & ~_umask())
+
+
 @contextmanager
 def atomic_file(target: Path) -> Iterator[Path]:
     """Yield a temp path in the target's folder; on success it replaces target in one rename."""
@@ -20,6 +32,7 @@ def atomic_file(target: Path) -> Iterator[Path]:
     os.unlink(tmp)  # callers (e.g. SQLite) create the file themselves
     try:
         yield Path(tmp)
+        published_mode(Path(tmp))
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
@@ -41,6 +54,7 @@ def atomic_dir(target: Path) -> Iterator[Path]:
     old = target.with_name(f".{target.name}.old")
     try:
         yield tmp
+        published_mode(tmp)
         if target.exists():
             shutil.rmtree(old, ignore_errors=True)
             os.replace(target, old)

@@ -1,8 +1,9 @@
 """`whatworks build`: validate once, then run each output builder on the same Corpus.
 
 Builders are pure functions `build_x(corpus, out_dir)`; none reads YAML or imports
-another builder. The search documents are made once here; related entries are computed
-from them and handed to the site builder, so search and pages stay independent.
+another builder. The search documents are made once here; related entries come from them
+and are handed to the
+site builder here, so the two stay independent.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import click
 
 from .atomic import sweep_stale
+from .errors import BuildBug, BuildError
 from .evidence.corpus import Corpus, load_corpus
 from .evidence.problems import render
 from .progress import counter, step
@@ -31,27 +33,55 @@ def run_build(evidence: Path, out: Path, only: tuple[str, ...] = (), repo: Path 
         return 1
     try:
         build_outputs(result.corpus, out, only or OUTPUTS, repo or Path(evidence).resolve().parent)
-    except (OSError, sqlite3.Error) as exc:  # disk full, permission denied, a file where a folder should be, ...
+    except BuildError as exc:  # the user's to fix: the message says where and how
+        click.echo(f"{exc}\nbuild stopped; the previous outputs are unchanged.", err=True)
+        return 1
+    except BuildBug as exc:
+        click.echo(f"whatworks: internal error building the outputs: {exc}. Fix: this is a bug in whatworks, not in "
+                   "your evidence (it passed lint); please report it. The previous outputs are unchanged.", err=True)
+        return 3
+    except sqlite3.Error as exc:  # SQLite's own errors that are not about the disk are ours too
+        if not _disk_trouble(exc):
+            click.echo(f"whatworks: internal error writing the database ({type(exc).__name__}: {exc}). Fix: this is a "
+                       "bug in whatworks, not in your evidence; please report it. The previous outputs are unchanged.", err=True)
+            return 3
+        click.echo(f"{out}: cannot write output ({exc}). Fix: free disk space or check that {out} is a "
+                   "writable folder; the previous outputs are unchanged.", err=True)
+        return 1
+    except OSError as exc:  # disk full, permission denied, a file where a folder should be, ...
         where = getattr(exc, "filename", None) or out
         reason = getattr(exc, "strerror", None) or str(exc)
         click.echo(f"{where}: cannot write output ({reason}). Fix: free disk space or check that "
                    f"{out} is a writable folder; the previous outputs are unchanged.", err=True)
         return 1
-    except _builder_errors() as exc:
-        click.echo(f"build failed: {exc}. Fix: see the message above; the previous outputs are unchanged.", err=True)
-        return 1
     return 0
 
 
-def _builder_errors() -> tuple[type[Exception], ...]:
-    """Errors a builder raises on purpose, with a message meant for people."""
-    from .pages.build import SiteBuildError
+def _disk_trouble(exc: sqlite3.Error) -> bool:
+    """SQLite errors that mean the disk or its permissions, not our SQL."""
+    text = str(exc).lower()
+    return any(word in text for word in ("disk", "full", "readonly", "read-only", "unable to open", "permission", "i/o"))
 
-    return (SiteBuildError,)
+
+def check_config(corpus: Corpus, only: tuple[str, ...], repo: Path) -> None:
+    """The hand-written configuration, validated before any output is replaced (BuildError if not)."""
+    if "db" in only:
+        from .database.metadata import build_metadata
+        from .database.views import views
+        from .tables.catalogue import all_tables
+
+        build_metadata(corpus, all_tables(corpus), views(corpus))
+    if "site" in only and (repo / "mkdocs.yml").exists():  # (a tree without one builds the rest; the site says why not)
+        from .pages.build import site_links
+        from .pages.mkdocs_config import check_mkdocs_config
+
+        check_mkdocs_config(repo)
+        site_links(repo)
 
 
 def build_outputs(corpus: Corpus, out: Path, only: tuple[str, ...], repo: Path) -> None:
     out = Path(out)
+    check_config(corpus, only, repo)
     sweep_stale(out)
     if "db" in only:
         from .database.build import build_database

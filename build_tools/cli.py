@@ -70,7 +70,7 @@ def lint(paths: tuple[Path, ...], evidence: Path, fmt: str) -> None:
     from .evidence.problems import render
     from .progress import counter
 
-    only = _expand(paths) if paths else None
+    only = _entry_files(paths, evidence) if paths else None
     with counter("Checking evidence", fmt == "text") as tick:
         result = load_corpus(evidence, progress=tick, only=only)
     if result.problems:
@@ -101,10 +101,27 @@ def schema(evidence: Path, out: Path) -> None:
         click.echo(f"wrote {path}")
 
 
-def _expand(paths: tuple[Path, ...]) -> list[Path]:
+def _entry_files(paths: tuple[Path, ...], evidence: Path) -> list[Path]:
+    """The evidence files PATHS name; a path that names none is a usage error (exit 2), never
+    "checked 0 files, found 0 problems"."""
+    from .evidence.corpus import evidence_files
+
+    root = evidence.resolve()
+    known = {p.resolve() for p in evidence_files(evidence)} if evidence.is_dir() else set()
     files: list[Path] = []
     for path in paths:
-        files.extend(sorted(path.rglob("*.y*ml")) if path.is_dir() else [path])
+        resolved = path.resolve()
+        if resolved != root and root not in resolved.parents:
+            raise click.UsageError(f"{path} is not inside the evidence folder {evidence}/. Fix: lint files under "
+                                   f"{evidence}/, or name the folder with --evidence")
+        if "_template" in resolved.relative_to(root).parts:
+            raise click.UsageError(f"{path} is a template, which is never loaded as an entry. Fix: copy it into "
+                                   f"{evidence}/approaches/, programmes/ or studies/ and lint the copy")
+        found = sorted(p for p in known if p == resolved or resolved in p.parents)
+        if not found:
+            raise click.UsageError(f"{path} holds no evidence file (.yml or .yaml). Fix: name an entry, a "
+                                   "vocabulary, excluded.yml or a folder of them")
+        files.extend(found)
     return files
 
 

@@ -31,7 +31,6 @@ def build_exports(corpus: Corpus, out_dir: Path) -> Path:
     target = Path(out_dir) / "exports"
     tables = all_tables(corpus)
     with atomic_dir(target) as tmp:
-        tmp.chmod(0o755)  # mkdtemp makes it private; downloads are meant to be published
         for table in tables:
             (tmp / f"{table.name}.csv").write_bytes(table_csv(table).encode("utf-8"))
         _write_json(tmp / "corpus.json", corpus_json(corpus))

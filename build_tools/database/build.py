@@ -8,16 +8,19 @@ beside it from the same specs.
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import sqlite_utils
 
 from ..atomic import atomic_file
+from ..errors import BuildBug
 from ..evidence.corpus import Corpus
 from ..tables.spec import SQL_TYPES, Table
 from ..tables.catalogue import all_tables
 from .views import View, views
-from .metadata import write_metadata
+from .metadata import build_metadata, check_queries, metadata_path, write_metadata_file
 
 DB_NAME = "evidence.db"
 
@@ -26,9 +29,13 @@ def build_database(corpus: Corpus, out_dir: Path) -> Path:
     out_dir = Path(out_dir)
     tables, view_list = all_tables(corpus), views(corpus)
     target = out_dir / DB_NAME
-    with atomic_file(target) as tmp:
+    metadata = build_metadata(corpus, tables, view_list)  # a typo in datasette_metadata.yml stops us here
+    # The database and its metadata.json are renamed into place together (metadata first), or not at all.
+    with atomic_file(target) as tmp, atomic_file(out_dir / "metadata.json") as tmp_metadata:
         write_database(tmp, tables, view_list)
-    write_metadata(corpus, tables, view_list, out_dir)
+        with closing(sqlite3.connect(tmp)) as db:
+            check_queries(db, metadata, metadata_path(corpus))
+        write_metadata_file(tmp_metadata, metadata)
     return target
 
 
@@ -44,7 +51,7 @@ def write_database(path: Path, tables: list[Table], view_list: list[View]) -> No
             db.create_view(view.name, view.sql.strip())
         problems = db.execute("PRAGMA foreign_key_check").fetchall()
         if problems:  # the corpus checks references, so this is a bug in a table spec
-            raise RuntimeError(f"database has dangling foreign keys: {problems[:5]}")
+            raise BuildBug(f"the database has dangling foreign keys (table, row, target): {problems[:5]}")
         db.conn.commit()
         db.execute("VACUUM")  # compact, and identical bytes for identical input
     finally:
@@ -57,8 +64,22 @@ def _write_table(db: sqlite_utils.Database, table: Table) -> None:
     pk = table.pk[0] if len(table.pk) == 1 else table.pk
     target = db.table(table.name)
     target.create({c.name: SQL_TYPES[c.type] for c in table.columns}, pk=pk, foreign_keys=fks)
-    target.insert_all(table.rows(), batch_size=2000)
+    try:
+        target.insert_all(table.rows(), batch_size=2000)
+    except sqlite3.Error as exc:  # lint passed, so the row is ours to get right: name it
+        raise BuildBug(f"table {table.name}: {exc} (at {_culprit(target, table)})") from exc
     for column in table.indexes:
         target.create_index([column])
     if table.fts:
         target.enable_fts(list(table.fts), tokenize="porter", create_triggers=False)
+
+
+def _culprit(target: sqlite_utils.db.Table, table: Table) -> str:
+    """The first row that SQLite refuses, inserted one at a time, shown by its key columns."""
+    for row in table.rows():
+        try:
+            target.insert(row)
+        except sqlite3.Error:
+            keys = [c for c in (*table.pk, "id", "approach", "programme", "study") if c in row]
+            return ", ".join(f"{k}={row[k]!r}" for k in dict.fromkeys(keys)) or repr(row)[:200]
+    return "a batch of rows"

@@ -9,14 +9,16 @@ queries, and may override any generated text. Written to <out>/metadata.json, de
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ..errors import BuildError, yaml_error
 from ..release import ReleaseError, read_release
-from ..atomic import write_text
 from ..evidence.corpus import Corpus
 from ..tables.spec import Table
 from .views import View
@@ -28,8 +30,9 @@ PACKAGE_REPO = Path(__file__).resolve().parents[2]
 FTS5_SHADOW = {"data": ("id", "block"), "idx": ("segid", "term", "pgno"), "docsize": ("id", "sz"), "config": ("k", "v")}
 
 
-class MetadataError(ValueError):
-    """datasette_metadata.yml names something the database does not have."""
+class MetadataError(BuildError):
+    """datasette_metadata.yml is not valid YAML, has the wrong shape, or names something the
+    database does not have; str() gives file:line, the problem and the fix."""
 
 
 def metadata_path(corpus: Corpus) -> Path:
@@ -88,18 +91,30 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any
 
 
 def build_metadata(corpus: Corpus, tables: Iterable[Table], views: Iterable[View]) -> dict[str, Any]:
+    """The merged metadata; raises MetadataError (located) before anything is written."""
     path = metadata_path(corpus)
-    written = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    text = path.read_text(encoding="utf-8")
+    try:
+        written = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    except yaml.YAMLError as exc:
+        raise MetadataError(str(yaml_error(path.name, exc))) from None
+    where = _Locator(path.name, text)
     generated = generated_tables(tables, views)
-    hand_tables = written.get("databases", {}).get(DATABASE, {}).get("tables", {})
+    _mapping(where, written, ("databases", DATABASE))  # each level a mapping, or a located error
+    hand_tables = _mapping(where, written, ("databases", DATABASE, "tables"))
     for name, entry in hand_tables.items():
         if name not in generated:
-            raise MetadataError(f"{path.name}: databases.{DATABASE}.tables.{name}: no such table or view in the "
+            raise MetadataError(f"{where(('databases', DATABASE, 'tables', name))}: no such table or view in the "
                                 f"database. Fix: use one of {', '.join(sorted(generated))}")
-        unknown = sorted(set((entry or {}).get("columns", {})) - set(generated[name]["columns"]))
+        columns = _mapping(where, written, ("databases", DATABASE, "tables", name, "columns"))
+        unknown = sorted(set(columns) - set(generated[name]["columns"]))
         if unknown:
-            raise MetadataError(f"{path.name}: databases.{DATABASE}.tables.{name}.columns: no column "
+            raise MetadataError(f"{where(('databases', DATABASE, 'tables', name, 'columns', unknown[0]))}: no column "
                                 f"{', '.join(unknown)}. Fix: use one of {', '.join(generated[name]['columns'])}")
+    for name, query in _mapping(where, written, ("databases", DATABASE, "queries")).items():
+        if not isinstance(query, (dict, str)) or (isinstance(query, dict) and not isinstance(query.get("sql"), str)):
+            raise MetadataError(f"{where(('databases', DATABASE, 'queries', name))}: a canned query needs `sql:`. "
+                                "Fix: give the query's SQL as text under `sql:`")
     try:
         release = read_release(path.parent)
     except ReleaseError as exc:
@@ -108,8 +123,59 @@ def build_metadata(corpus: Corpus, tables: Iterable[Table], views: Iterable[View
     return merge({"databases": {DATABASE: {"tables": generated}}} | shown, written)
 
 
-def write_metadata(corpus: Corpus, tables: Iterable[Table], views: Iterable[View], out_dir: Path) -> Path:
-    target = Path(out_dir) / "metadata.json"
-    text = json.dumps(build_metadata(corpus, tables, views), indent=2, ensure_ascii=False) + "\n"
-    write_text(target, text)
-    return target
+def canned_queries(metadata: Mapping[str, Any]) -> dict[str, str]:
+    """name -> SQL of each canned query, for checking against the database before it is published."""
+    queries = metadata.get("databases", {}).get(DATABASE, {}).get("queries") or {}
+    return {name: q if isinstance(q, str) else q["sql"] for name, q in queries.items()}
+
+
+def check_queries(db: sqlite3.Connection, metadata: Mapping[str, Any], source: Path) -> None:
+    """Prepare every canned query on the new database (nothing runs): a typo in a table or column
+    name is a located MetadataError, not a broken page on the published Datasette."""
+    where = _Locator(source.name, source.read_text(encoding="utf-8"))
+    for name, sql in canned_queries(metadata).items():
+        params = {p: None for p in re.findall(r"(?<!:):([a-zA-Z_][a-zA-Z0-9_]*)", sql)}
+        try:
+            db.execute("EXPLAIN " + sql, params)
+        except sqlite3.Error as exc:
+            raise MetadataError(f"{where(('databases', DATABASE, 'queries', name))}: canned query '{name}' does not run "
+                                f"on the database ({exc}). Fix: correct its SQL (tables and columns: see metadata.json)") from None
+
+
+def write_metadata_file(target: Path, metadata: Mapping[str, Any]) -> None:
+    target.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _mapping(where: "_Locator", data: Any, keys: tuple[str, ...]) -> Mapping[str, Any]:
+    """data[k1][k2]…, each a mapping (a missing or empty one is {})."""
+    for depth in range(len(keys) + 1):
+        if data is None:
+            return {}
+        if not isinstance(data, Mapping):
+            raise MetadataError(f"{where(keys[:depth])}: expected a group of settings, got {type(data).__name__}. "
+                                f"Fix: indent the keys of `{keys[depth - 1] if depth else 'the file'}` under it")
+        if depth < len(keys):
+            data = data.get(keys[depth])
+    return data
+
+
+class _Locator:
+    """file:line of a key path in a YAML text (the line of its key; line 1 if not found)."""
+
+    def __init__(self, name: str, text: str):
+        self.name = name
+        try:
+            self.root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError:
+            self.root = None
+
+    def __call__(self, keys: tuple[str, ...]) -> str:
+        node, line = self.root, 1
+        for key in keys:
+            if not isinstance(node, yaml.MappingNode):
+                break
+            found = next(((k, v) for k, v in node.value if getattr(k, "value", None) == key), None)
+            if found is None:
+                break
+            line, node = found[0].start_mark.line + 1, found[1]
+        return f"{self.name}:{line}: {'.'.join(keys)}" if keys else f"{self.name}:{line}"

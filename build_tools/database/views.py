@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..evidence.corpus import Corpus
-from ..tables.spec import table_name
+from ..tables.spec import quote_name, quote_text, table_name
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,8 @@ def _side_by_side(corpus: Corpus) -> View:
     """One row per approach or programme with ratings, one column per source: the crosswalk as a grid."""
     sources = corpus.vocabularies["sources"].terms
     cells = ",\n  ".join(
-        f"group_concat(CASE WHEN r.source = '{s.id}' THEN coalesce(r.impact, 'no label') || "
-        f"coalesce(' [' || r.band || ']', '') || ' (' || r.outcome || ')' END, '; ') AS {table_name(s.id)}"
+        f"group_concat(CASE WHEN r.source = {quote_text(s.id)} THEN coalesce(r.impact, 'no label') || "
+        f"coalesce(' [' || r.band || ']', '') || ' (' || r.outcome || ')' END, '; ') AS {quote_name(table_name(s.id))}"
         for s in sources
     )
     sql = f"""

@@ -19,7 +19,9 @@ from .load import Loaded, read_yaml
 from .kinds import BY_FOLDER
 from .models import Approach, Entry, ExcludedList, Exclusion, Finding, Programme, Rating, Study, Term, Vocabulary
 from .problems import Problem
-from .rules import REQUIRED_VOCABULARIES, Context, check_entry, check_raw_entry, check_vocabulary
+from .rules import REQUIRED_VOCABULARIES, Context, check_entry, check_raw_entry
+from .rules_text import check_values
+from .rules_vocab import check_vocabulary
 from .schema_check import check_model
 
 AGE_BANDS = (("0-9", 0, 9), ("10-13", 10, 13), ("14-17", 14, 17), ("18-25", 18, 25))
@@ -170,7 +172,7 @@ def load_corpus(root: Path, today: dt.date | None = None, progress: Callable[[in
     today = today or clock.today()
     root = Path(root)
     if not (root / "vocabularies").is_dir():
-        problem = Problem(_display(root), 0, 0, "", "no vocabularies/ folder here; is this the evidence folder?", "run from the repository root or pass --evidence")
+        problem = Problem(_display(root), 0, 0, "", "no vocabularies/ folder here; is this the evidence folder?", "run from the repository root or pass --evidence", "missing-vocabulary")
         return LintResult(None, [problem], 0)
     files = evidence_files(root)
     loaded: dict[Path, Loaded] = {}
@@ -183,12 +185,21 @@ def load_corpus(root: Path, today: dt.date | None = None, progress: Callable[[in
     id_files: dict[str, Path] = {}
     excluded: tuple[Exclusion, ...] = ()
 
+    stems: dict[tuple[str, ...], Path] = {}  # (folder..., stem) -> first file, to refuse x.yml beside x.yaml
     for n, path in enumerate(files, 1):
         rel = path.relative_to(root).parts
         item = read_yaml(path, _display(path))
         loaded[path] = item
         if progress:
             progress(n)
+        if rel[0] in BY_FOLDER and len(rel) == 2:
+            # The id should equal the file name: other files' references to it are not "missing"
+            # when this file fails to parse or to validate (no cascade of wrong hints).
+            raw_kinds.setdefault(path.stem, BY_FOLDER[rel[0]].name)
+        twin = stems.setdefault(rel[:-1] + (path.stem,), path)
+        if twin != path:
+            item.problems.append(Problem(item.path, 0, 0, "", f"{_display(twin)} has the same name", f"keep one of {twin.name} and {path.name}", "duplicate-file"))
+            continue
         if item.data is None:
             continue
         if rel[0] == "vocabularies" and len(rel) == 2:
@@ -197,6 +208,7 @@ def load_corpus(root: Path, today: dt.date | None = None, progress: Callable[[in
                 vocabularies[voc.id] = vocab_files[path] = voc
         elif rel == ("excluded.yml",):
             listing = check_model(item, ExcludedList)
+            check_values(item)
             excluded = listing.excluded if listing else ()
         elif rel[0] in BY_FOLDER and len(rel) == 2:
             entry_files.append((path, item, rel[0]))
@@ -208,21 +220,22 @@ def load_corpus(root: Path, today: dt.date | None = None, progress: Callable[[in
             if entry.id in id_files:
                 other = _display(id_files[entry.id])
                 line, col = item.mark(("id",))
-                item.problems.append(Problem(item.path, line, col, "id", f"id '{entry.id}' is already used by {other}", "give each entry its own id"))
+                item.problems.append(Problem(item.path, line, col, "id", f"id '{entry.id}' is already used by {other}", "give each entry its own id", "duplicate-id"))
                 continue
             id_files[entry.id] = path
             parsed[entry.id] = (item, entry)
             kinds[rel[0]].append(entry)
         else:
-            item.problems.append(Problem(item.path, 0, 0, "", "file is not in a known folder", "put entries in approaches/, programmes/ or studies/ and lists in vocabularies/"))
+            item.problems.append(Problem(item.path, 0, 0, "", "file is not in a known folder", "put entries in approaches/, programmes/ or studies/ and lists in vocabularies/", "unknown-folder"))
 
     bands = {t.id for t in vocabularies["impact-bands"].terms} if "impact-bands" in vocabularies else set()
     for path, voc in vocab_files.items():
         check_vocabulary(loaded[path], voc, path.stem, bands)
-    missing = sorted(REQUIRED_VOCABULARIES - set(vocabularies))
+    # A vocabulary whose file is there but broken is reported in that file, not as missing.
+    missing = sorted(REQUIRED_VOCABULARIES - set(vocabularies) - {p.stem for p in loaded if p.parent.name == "vocabularies"})
     if missing:
         found = sorted(p for item in loaded.values() for p in item.problems)
-        gone = Problem(_display(root / "vocabularies"), 0, 0, "", f"missing vocabularies: {', '.join(missing)}", "restore the files from git")
+        gone = Problem(_display(root / "vocabularies"), 0, 0, "", f"missing vocabularies: {', '.join(missing)}", "restore the files from git", "missing-vocabulary")
         return LintResult(None, found + [gone], len(files))
     raw_designs = {item.data["id"]: item.data.get("design") for _, item, folder in entry_files
                    if folder == "studies" and isinstance(item.data, dict) and isinstance(item.data.get("id"), str)}

@@ -69,7 +69,8 @@ def part_models(model: type[BaseModel]) -> dict[str, type[BaseModel]]:
 class Strict(BaseModel):
     """Base: unknown keys are errors, values are immutable once loaded."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    # allow_inf_nan: pydantic would read the text 'inf' or 'nan' as a float; no output can hold one.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------- vocabularies
@@ -91,6 +92,11 @@ class Term(Strict):
         "A rating's `impact` must be one of these labels (case does not matter).",
     )
     scale: Markdown | None = Field(None, description="Sources only: how the source's own rating scales work.")
+    min: float | None = Field(None, description="Effect types only: the lowest possible value (and CI bound), e.g. -100 for a percent change.")
+    max: float | None = Field(None, description="Effect types only: the highest possible value (and CI bound).")
+    no_effect: float | None = Field(None, description="Effect types only: the value that means no difference (0, or 1 for a ratio).")
+    format: PlainText | None = Field(None, description="Effect types only: how a value is shown on the site, `{v}` standing for the number, e.g. `{v}%`.")
+    signed: bool = Field(False, description="Effect types only: show a + before positive values (differences, not ratios).")
     comparative: bool | None = Field(
         None,
         description="Designs only (required there): true if the design compares outcomes against something "

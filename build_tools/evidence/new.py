@@ -23,6 +23,7 @@ import click
 from pydantic import BaseModel
 
 from .. import clock
+from ..atomic import published_mode
 from .load import read_yaml
 from .kinds import BY_NAME
 from .models import vocabulary_of
@@ -110,6 +111,7 @@ def _write_new(target: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+        published_mode(Path(tmp))  # mkstemp makes it 0600; an entry is an ordinary file
         os.link(tmp, target)  # fails if target exists, unlike rename
     except FileExistsError:
         raise NewEntryError(display(target), "already exists", "edit that file, or choose another name or --id") from None

@@ -22,9 +22,9 @@ def check_design_terms(ctx_problem, voc: Vocabulary) -> None:
             value = getattr(term, flag)
             if voc.id == "designs" and value is None:
                 ctx_problem(("terms", i), f"design '{term.id}' does not say whether it is {_flag_words(flag)}",
-                            f"add `{flag}: true` or `{flag}: false`")
+                            f"add `{flag}: true` or `{flag}: false`", "design-flags")
             elif voc.id != "designs" and value is not None:
-                ctx_problem(("terms", i, flag), f"`{flag}` is for designs only", "remove it")
+                ctx_problem(("terms", i, flag), f"`{flag}` is for designs only", "remove it", "design-flags")
 
 
 def check_honesty(ctx: Any, loaded: Any, entry: Approach | Programme | Study) -> None:
@@ -37,7 +37,7 @@ def check_honesty(ctx: Any, loaded: Any, entry: Approach | Programme | Study) ->
                 _check_based_on(ctx, loaded, ("ratings", i, "based_on", j), ref)
     if isinstance(entry, Programme) and entry.evaluation_checked > ctx.today:
         ctx.problem(loaded, ("evaluation_checked",), f"date {entry.evaluation_checked} is in the future",
-                    "use the date you read the status on evaluation_url")
+                    "use the date you read the status on evaluation_url", "future-date")
 
 
 def check_range(ctx: Any, loaded: Any, loc: tuple, est: Any) -> bool:
@@ -45,17 +45,17 @@ def check_range(ctx: Any, loaded: Any, loc: tuple, est: Any) -> bool:
     when the estimate is unusable, so the caller skips its value checks."""
     low, high = est.range_low, est.range_high
     if (low is None) != (high is None):
-        ctx.problem(loaded, loc, "range needs both range_low and range_high", "add the missing end, or remove both")
+        ctx.problem(loaded, loc, "range needs both range_low and range_high", "add the missing end, or remove both", "range-incomplete")
         return est.value is not None
     if est.value is None and low is None:
-        ctx.problem(loaded, loc, "estimate gives neither a value nor a range", "add `value`, or both `range_low` and `range_high`")
+        ctx.problem(loaded, loc, "estimate gives neither a value nor a range", "add `value`, or both `range_low` and `range_high`", "range-incomplete")
         return False
     if low is not None and low > high:
         ctx.problem(loaded, loc + ("range_low",), f"range_low {low:g} is above range_high {high:g}",
-                    "swap them: range_low is the lower number (for 'fell by 28–35%', range_low: -35, range_high: -28)")
+                    "swap them: range_low is the lower number (for 'fell by 28–35%', range_low: -35, range_high: -28)", "range-excludes-value")
     elif low is not None and est.value is not None and not low <= est.value <= high:
         ctx.problem(loaded, loc + ("value",), f"value {est.value:g} is not inside its range [{low:g}, {high:g}]",
-                    "check the figures against the source")
+                    "check the figures against the source", "range-excludes-value")
     return True
 
 
@@ -67,15 +67,15 @@ def _check_study(ctx: Any, loaded: Any, study: Study) -> None:
     for i, finding in enumerate(study.findings):
         if term.comparative and finding.direction is None:
             ctx.problem(loaded, ("findings", i), f"finding has no direction, but design '{study.design}' compares against a control or comparison",
-                        "add `direction:` favourable, unfavourable, no-difference or mixed")
+                        "add `direction:` favourable, unfavourable, no-difference or mixed", "finding-direction")
         elif not term.comparative and finding.direction is not None:
             ctx.problem(loaded, ("findings", i, "direction"), f"design '{study.design}' has no comparison group, so a finding cannot have a direction",
-                        "remove `direction` and say what was reported in `result` (it is shown as monitoring: no comparison group)")
+                        "remove `direction` and say what was reported in `result` (it is shown as monitoring: no comparison group)", "finding-direction")
     if not term.review:
         for name in ("studies_pooled", "pooled_sample"):
             if getattr(study, name) is not None:
                 ctx.problem(loaded, (name,), f"{name} is for reviews, but design '{study.design}' is not a review",
-                            "remove it (a primary study's size goes in `sample`)")
+                            "remove it (a primary study's size goes in `sample`)", "review-only-field")
 
 
 def _check_based_on(ctx: Any, loaded: Any, loc: tuple, ref: str) -> None:
@@ -85,15 +85,15 @@ def _check_based_on(ctx: Any, loaded: Any, loc: tuple, ref: str) -> None:
         studies = [k for k, v in ctx.kinds.items() if v == "study"]
         close = difflib.get_close_matches(ref, studies, n=1)
         ctx.problem(loaded, loc, f"no study with id '{ref}'",
-                    f"did you mean '{close[0]}'?" if close else f"add {ref}.yml under evidence/studies/, or remove it")
+                    f"did you mean '{close[0]}'?" if close else f"add {ref}.yml under evidence/studies/, or remove it", "dangling-reference")
     elif kind != "study":
-        ctx.problem(loaded, loc, f"'{ref}' is {'an' if kind == 'approach' else 'a'} {kind}, not a study", "list only review studies here")
+        ctx.problem(loaded, loc, f"'{ref}' is {'an' if kind == 'approach' else 'a'} {kind}, not a study", "list only review studies here", "wrong-reference-kind")
     else:
         design = ctx.study_designs.get(ref)
         term = next((t for t in ctx.vocabularies["designs"].terms if t.id == design), None)
         if term is not None and not term.review:
             ctx.problem(loaded, loc, f"'{ref}' is a study of design '{design}', not a review",
-                        f"list only reviews here (designs: {', '.join(reviews)}); a primary study is linked by its `evaluates`")
+                        f"list only reviews here (designs: {', '.join(reviews)}); a primary study is linked by its `evaluates`", "wrong-reference-kind")
 
 
 def _flag_words(flag: str) -> str:

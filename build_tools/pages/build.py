@@ -16,11 +16,11 @@ import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-import yaml
-
 from ..release import ReleaseError, read_release
 from ..atomic import atomic_dir, write_text
+from ..errors import BuildError
 from ..evidence.corpus import Corpus
+from .mkdocs_config import read_mkdocs_config
 from .browse import browse_page, section_indexes, topic_pages
 from .entry import SiteLinks, entry_page
 from .facts import all_facts
@@ -34,13 +34,13 @@ GENERATED_FILES = ("index.md", "glossary.md", "rating-scales.md", "excluded.md")
 MKDOCS_ENV = {"NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
 
 
-class SiteBuildError(Exception):
+class SiteBuildError(BuildError):
     """MkDocs refused the site; str() says why (its own warnings, last lines first kept)."""
 
 
 def site_links(repo: Path) -> SiteLinks:
     """Addresses the pages link to, from mkdocs.yml (top-level keys and `extra`)."""
-    config = yaml.safe_load((Path(repo) / "mkdocs.yml").read_text(encoding="utf-8")) or {}
+    config = read_mkdocs_config(repo)
     if config.get("use_directory_urls", True) and "offline" not in str(config.get("plugins", "")):
         raise SiteBuildError("mkdocs.yml: use_directory_urls must be false (the offline plugin sets it): generated links end in .html")
     extra = config.get("extra") or {}

@@ -57,7 +57,7 @@ def _rating_view(corpus: Corpus, rating, facts: Mapping[str, Facts]) -> dict:
         "impact": rating.impact,
         "band": band,
         "band_label": corpus.label("impact-bands", band) if band else None,
-        "estimate": fmt_effect(estimate, corpus.label("effect-types", estimate.type)) if estimate else None,
+        "estimate": fmt_effect(estimate, corpus.term("effect-types", estimate.type)) if estimate else None,
         "evidence": rating.evidence,
         "cost": rating.cost,
         "checked": rating.checked.isoformat(),
@@ -99,7 +99,7 @@ def _finding_rows(corpus: Corpus, studies: tuple[Study, ...]) -> list[dict]:
                 "outcome": corpus.label("outcomes", finding.outcome),
                 "measure": finding.measure, "result": finding.result, "direction": finding.direction,
                 "comparative": comparative,
-                "effect": fmt_effect(effect, corpus.label("effect-types", effect.type)) if effect else None,
+                "effect": fmt_effect(effect, corpus.term("effect-types", effect.type)) if effect else None,
                 "significant": effect.significant if effect else None,
                 "follow_up": finding.follow_up_months, "subgroup": finding.subgroup,
             })

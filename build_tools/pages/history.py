@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-import yaml
-
 from ..evidence.corpus import Corpus
 from ..evidence.kinds import BY_NAME
+from ..errors import BuildError
+from .mkdocs_config import read_mkdocs_config
 
 FEED_SIZE = 50
 PLACEHOLDER_SITE_URL = "https://example.org/whatworks"
@@ -121,19 +121,10 @@ def _commits(log: str):
 def site_url(repo: Path) -> str:
     """mkdocs.yml `site_url` without a trailing slash, or a placeholder if it is not set."""
     try:
-        text = (Path(repo) / "mkdocs.yml").read_text(encoding="utf-8")
-        config = yaml.load(text, Loader=_IgnoreTags)  # noqa: S506 - a SafeLoader that drops !!python tags
-    except (OSError, yaml.YAMLError):
+        url = read_mkdocs_config(repo).get("site_url")
+    except BuildError:  # reported by the site build, which checks mkdocs.yml first
         return PLACEHOLDER_SITE_URL
-    url = config.get("site_url") if isinstance(config, dict) else None
     return url.rstrip("/") if isinstance(url, str) and url.startswith(("https://", "http://")) else PLACEHOLDER_SITE_URL
-
-
-class _IgnoreTags(yaml.SafeLoader):
-    """mkdocs.yml may hold `!!python/name:` tags for Material extensions; read them as null."""
-
-
-_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
 def atom_feed(corpus: Corpus, history: Mapping[str, EntryHistory], site_url: str) -> str:

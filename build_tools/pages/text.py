@@ -21,9 +21,10 @@ import re
 from functools import lru_cache
 
 import markdown
-import nh3
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
+
+from ..evidence.html_policy import SAFE_SCHEMES, sanitise
 
 # Characters with a meaning in HTML or in our Markdown dialect. `-`, `.`, `+`, `=` only
 # matter at the start of a line, and escaped text never starts a line.
@@ -31,12 +32,6 @@ _SPECIAL = frozenset("&<>\"'\\`*_{}[]()#!|~^")
 _ENTITY = {ord(c): f"&#{ord(c)};" for c in _SPECIAL}
 _WHITESPACE = re.compile(r"\s+")
 
-_TAGS = {
-    "p", "br", "em", "strong", "b", "i", "a", "ul", "ol", "li", "code", "pre", "blockquote",
-    "h3", "h4", "h5", "h6", "hr", "sub", "sup", "table", "thead", "tbody", "tr", "th", "td",
-}
-_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "td": set()}
-_SAFE_SCHEMES = ("https://", "http://")
 
 
 def escape_text(value: object) -> Markup:
@@ -47,19 +42,6 @@ def escape_text(value: object) -> Markup:
         return value
     text = _WHITESPACE.sub(" ", str(value))
     return Markup(text.translate(_ENTITY))
-
-
-def _keep_safe_links(element: str, attribute: str, value: str) -> str | None:
-    """nh3 attribute filter: an href survives only if it is an absolute http(s) URL.
-
-    Attribute values keep a literal `<` after serialising, so any value holding a line
-    break or angle bracket is dropped: no line of the output can start a snippet marker.
-    """
-    if any(c in value for c in "\n\r<>"):
-        return None
-    if element == "a" and attribute == "href":
-        return value if value.strip().lower().startswith(_SAFE_SCHEMES) else None
-    return value
 
 
 @lru_cache(maxsize=1)
@@ -74,10 +56,7 @@ def render_markdown(source: str | None) -> Markup:
     md = _markdown()
     md.reset()
     raw = md.convert(source)
-    clean = nh3.clean(
-        raw, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https"},
-        attribute_filter=_keep_safe_links, link_rel="noopener noreferrer", strip_comments=True,
-    )
+    clean = sanitise(raw)  # the allow-list lint checks Markdown fields against (evidence/html_policy.py)
     # nh3 already turned every text `<` into `&lt;`, so no `--8<--` snippet marker survives.
     # Blank lines would end the surrounding raw HTML block early: fold them away.
     lines = [line for line in clean.splitlines() if line.strip()]
@@ -86,7 +65,7 @@ def render_markdown(source: str | None) -> Markup:
 
 def safe_url(value: str | None) -> Markup:
     """An href for an external link: only absolute http(s) URLs; anything else goes nowhere."""
-    if value and str(value).strip().lower().startswith(_SAFE_SCHEMES) and not any(c in str(value) for c in " \n\r\t"):
+    if value and str(value).strip().lower().startswith(SAFE_SCHEMES) and not any(c in str(value) for c in " \n\r\t"):
         return escape_text(value)
     return Markup("#")
 
@@ -100,13 +79,22 @@ def front_matter(title: str, description: str | None = None, hide: tuple[str, ..
     comment, and MkDocs takes a page's title only from an H1 that comes first, so the
     comment would leave every entry titled after its file name. Front matter must be the
     first lines of a file, so the comment is the first line of the page body after it."""
-    lines = ["---", f"title: {json.dumps(html.escape(' '.join(title.split())))}"]
+    lines = ["---", f"title: {_yaml_string(html.escape(' '.join(title.split())))}"]
     if description:
-        lines.append(f"description: {json.dumps(html.escape(' '.join(description.split())))}")
+        lines.append(f"description: {_yaml_string(html.escape(' '.join(description.split())))}")
     if hide:
         lines.append(f"hide: {json.dumps(list(hide))}")
     lines.append("---")
     return Markup("\n".join(lines) + "\n")
+
+
+def _yaml_string(text: str) -> str:
+    """A YAML double-quoted scalar. JSON's escapes are YAML's, but json.dumps writes a non-BMP
+    character (an emoji) as a surrogate pair, which YAML reads as two broken characters and MkDocs
+    then drops the whole front matter; so characters stay as they are, except the three YAML reads
+    as line breaks."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return quoted.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
 
 
 def fmt_number(value: float, signed: bool = False) -> str:
@@ -117,25 +105,16 @@ def fmt_number(value: float, signed: bool = False) -> str:
     return text.replace("-", "\u2212")
 
 
-_EFFECT_FORMATS = {
-    "percent-change": ("{v}%", True),
-    "percentage-points": ("{v} percentage points", True),
-    "months-progress": ("{v} months' progress", True),
-    "odds-ratio": ("odds ratio {v}", False),
-    "rate-ratio": ("rate ratio {v}", False),
-    "smd": ("SMD {v}", True),
-    "per-100": ("{v} per 100 people", True),
-}
-
-
-def fmt_effect(effect, type_label: str | None = None) -> str:
-    """An estimate or effect as one readable phrase, with its confidence interval if published."""
-    pattern, signed = _EFFECT_FORMATS.get(effect.type, (f"{{v}} ({type_label or effect.type})", False))
+def fmt_effect(effect, term=None) -> str:
+    """An estimate or effect as one readable phrase, with its range or confidence interval if published.
+    `term` is the effect type (vocabulary `effect-types`), whose `format` and `signed` say how."""
+    pattern = (term.format if term is not None and term.format else None) or f"{{v}} ({term.label if term is not None else effect.type})"
+    signed = bool(term is not None and term.signed)
     has_range = getattr(effect, "range_low", None) is not None and getattr(effect, "range_high", None) is not None
     span = f"{fmt_number(effect.range_low, signed)} to {fmt_number(effect.range_high, signed)}" if has_range else ""
     if effect.value is None:  # a published range only, e.g. "fell by 28–35%"
-        return pattern.format(v=span)
-    text = pattern.format(v=fmt_number(effect.value, signed))
+        return pattern.replace("{v}", span)
+    text = pattern.replace("{v}", fmt_number(effect.value, signed))
     if has_range:
         text += f" (range {span})"
     if effect.ci_low is not None and effect.ci_high is not None:

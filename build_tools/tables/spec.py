@@ -56,6 +56,16 @@ def table_name(vocabulary_id: str) -> str:
     return vocabulary_id.replace("-", "_")
 
 
+def quote_name(name: str) -> str:
+    """An identifier for SQL text we write ourselves, quoted as sqlite-utils quotes its own."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_text(value: str) -> str:
+    """A string literal for SQL text we write ourselves."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 def as_json(values: Iterable[Any]) -> str:
     """JSON array text, compact and stable, for Datasette's array facets."""
     return json.dumps(list(values), ensure_ascii=False, separators=(",", ":"))

@@ -229,7 +229,39 @@ def test_metadata_names_an_unknown_table(tmp_path):
     (tmp_path / "datasette_metadata.yml").write_text(
         "databases:\n  evidence:\n    tables:\n      approachs:\n        sort: name\n", encoding="utf-8")
     corpus = load_corpus(evidence, today=TODAY).corpus
-    with pytest.raises(MetadataError, match=r"^datasette_metadata.yml: databases.evidence.tables.approachs: no such "
+    with pytest.raises(MetadataError, match=r"^datasette_metadata.yml:4: databases.evidence.tables.approachs: no such "
                                             r"table or view in the database. Fix: use one of approach_outcomes, "):
         build_database(corpus, tmp_path / "out")
     assert not (tmp_path / "out" / "metadata.json").exists()
+
+
+def test_every_table_the_build_owns_is_reserved_from_vocabulary_ids(db, fixture_corpus):
+    """Lint refuses a vocabulary named like one of these (rules_vocab.reserved_table): a new
+    table or view of the build must be covered there too, or a vocabulary could shadow it."""
+    from build_tools.tables.spec import table_name
+    from build_tools.evidence.rules_vocab import reserved_table
+
+    lookups = {table_name(v) for v in fixture_corpus.vocabularies}
+    names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')").fetchall()]
+    assert lookups <= set(names)
+    assert [n for n in names if n not in lookups and not reserved_table(n)] == []
+    assert not any(reserved_table(n) for n in lookups)
+
+
+def test_source_ids_that_are_not_plain_sql_names_still_build(tmp_path):
+    """Every identifier the build writes into SQL itself is quoted: a source id starting with a
+    digit (valid, if odd) becomes a column of ratings_side_by_side."""
+    import re
+
+    evidence = make_tree(tmp_path)
+    sources = evidence / "vocabularies" / "sources.yml"
+    sources.write_text(re.sub(r"\byef-toolkit\b", "1st-toolkit", sources.read_text()))
+    for path in (evidence / "approaches").glob("*.yml"):
+        path.write_text(path.read_text().replace("yef-toolkit", "1st-toolkit"))
+    result = load_corpus(evidence, today=TODAY)
+    assert result.corpus is not None, result.problems
+    build_database(result.corpus, tmp_path / "out")
+    db = sqlite3.connect(tmp_path / "out" / "evidence.db")
+    columns = [r[1] for r in db.execute("PRAGMA table_info(ratings_side_by_side)")]
+    assert "1st_toolkit" in columns
+    assert db.execute('SELECT count(*) FROM ratings_side_by_side WHERE "1st_toolkit" IS NOT NULL').fetchone()[0] >= 1

@@ -156,7 +156,7 @@ def test_invalid_sides_and_bad_revisions_are_reported_not_raised(repo, monkeypat
     assert (result.exit_code, result.stderr) == (1, (
         "whatworks diff: working tree: the evidence has 1 problem(s); fix them first:\n"
         "evidence/approaches/sample-mentoring.yml:21:14: ratings[0].checked: '2026-13-15' is not a date. "
-        "Fix: write the date as YYYY-MM-DD, e.g. 2026-11-26\n"))
+        "Fix: write the date as YYYY-MM-DD, e.g. 2026-11-26 [invalid-date]\n"))
 
 
 def test_old_side_problems_name_the_revision(tmp_path, monkeypatch):
@@ -170,7 +170,7 @@ def test_old_side_problems_name_the_revision(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert result.stderr == ("whatworks diff: HEAD: the evidence has 1 problem(s); fix them first:\n"
                              "HEAD:evidence/approaches/sample-mentoring.yml:21:14: ratings[0].checked: '2026-13-15' is not a date. "
-                             "Fix: write the date as YYYY-MM-DD, e.g. 2026-11-26\n")
+                             "Fix: write the date as YYYY-MM-DD, e.g. 2026-11-26 [invalid-date]\n")
 
 
 def test_outside_git_is_a_clear_error(tmp_path, monkeypatch):

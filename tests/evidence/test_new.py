@@ -50,7 +50,7 @@ Fill in next (the comment above each line in the file explains it):
   line 40   ages.max: Oldest age served, in years
   line 50   outcomes: one or more of: violence-perpetration, violence-victimisation, offending, reoffending, exploitation, weapon-carrying, bullying, exclusion, suspension, attendance, hidden-moves, attainment, behaviour, wellbeing, eet, family, safety-perception, workforce, child-protection, hospital-use, out-of-home-placement, crime-place
   line 78   countries: one or more of: england, wales, scotland, northern-ireland, ireland, united-states, canada, australia, new-zealand, netherlands, norway, sweden, international
-  line 88   evaluation_status: one of: impact-evaluated, results-not-yet-published, observational-only, process-evaluation-only, monitoring-only, not-evaluated, non-experimental-evaluation-under-way
+  line 88   evaluation_status: one of: impact-evaluated, results-not-yet-published, observational-only, process-evaluation-only, monitoring-only, evaluation-not-read, not-evaluated, non-experimental-evaluation-under-way
   line 92   evaluation_checked: Date the evaluation status was last checked (a status is a dated claim)
   line 95   evaluation_url: Page the evaluation status was read on
   line 135  references[0].title: Title of the page, report or paper
@@ -70,19 +70,19 @@ and preview it:  make serve   (then open http://127.0.0.1:8000/programmes/youth-
     assert lint.exit_code == 1
     where = "evidence/programmes/youth-club-plus.yml"
     assert lint.output.splitlines() == [
-        f"{where}:23:10: summary: text is too short (at least 40 characters). Fix: write it out: Plain-language summary, readable in 20 seconds (40–400 characters, no Markdown)",
-        f"{where}:31:17: priority_areas: list is empty. Fix: add at least one value (London VRU priority areas (vocabulary `priority-areas`))",
-        f"{where}:35:11: settings: list is empty. Fix: add at least one value (Where it is delivered (vocabulary `settings`))",
-        f"{where}:39:7: ages.min: value is empty. Fix: fill it in: Youngest age served, in years",
-        f"{where}:40:7: ages.max: value is empty. Fix: fill it in: Oldest age served, in years",
-        f"{where}:50:11: outcomes: list is empty. Fix: add at least one value (Outcome domains it aims to change (vocabulary `outcomes`))",
-        f"{where}:78:12: countries: list is empty. Fix: add at least one value (Countries where it is delivered (vocabulary `countries`))",
-        f"{where}:88:19: evaluation_status: value is empty. Fix: fill it in: State of its evaluation (vocabulary `evaluation-statuses`)",
-        f"{where}:92:20: evaluation_checked: value is empty. Fix: fill it in: Date the evaluation status was last checked (a status is a dated claim)",
-        f"{where}:95:17: evaluation_url: text is too short (at least 12 characters). Fix: write it out: Page the evaluation status was read on",
-        f"{where}:135:12: references[0].title: text is too short (at least 1 characters). Fix: write it out: Title of the page, report or paper",
-        f"{where}:136:10: references[0].url: text is too short (at least 12 characters). Fix: write it out: Where it can be read (https)",
-        f"{where}:150:14: review.reviewers: list is empty. Fix: add at least one value (Who checked it (names or GitHub handles))",
+        f"{where}:23:10: summary: text is too short (at least 40 characters). Fix: write it out: Plain-language summary, readable in 20 seconds (40–400 characters, no Markdown) [text-too-short]",
+        f"{where}:31:17: priority_areas: list is empty. Fix: add at least one value (London VRU priority areas (vocabulary `priority-areas`)) [empty-list]",
+        f"{where}:35:11: settings: list is empty. Fix: add at least one value (Where it is delivered (vocabulary `settings`)) [empty-list]",
+        f"{where}:39:7: ages.min: value is empty. Fix: fill it in: Youngest age served, in years [empty-value]",
+        f"{where}:40:7: ages.max: value is empty. Fix: fill it in: Oldest age served, in years [empty-value]",
+        f"{where}:50:11: outcomes: list is empty. Fix: add at least one value (Outcome domains it aims to change (vocabulary `outcomes`)) [empty-list]",
+        f"{where}:78:12: countries: list is empty. Fix: add at least one value (Countries where it is delivered (vocabulary `countries`)) [empty-list]",
+        f"{where}:88:19: evaluation_status: value is empty. Fix: fill it in: State of its evaluation (vocabulary `evaluation-statuses`) [empty-value]",
+        f"{where}:92:20: evaluation_checked: value is empty. Fix: fill it in: Date the evaluation status was last checked (a status is a dated claim) [empty-value]",
+        f"{where}:95:17: evaluation_url: text is too short (at least 12 characters). Fix: write it out: Page the evaluation status was read on [text-too-short]",
+        f"{where}:135:12: references[0].title: text is too short (at least 1 characters). Fix: write it out: Title of the page, report or paper [text-too-short]",
+        f"{where}:136:10: references[0].url: text is too short (at least 12 characters). Fix: write it out: Where it can be read (https) [text-too-short]",
+        f"{where}:150:14: review.reviewers: list is empty. Fix: add at least one value (Who checked it (names or GitHub handles)) [empty-list]",
         "checked 17 files, found 13 problems",
     ]
 
@@ -99,21 +99,21 @@ def test_new_study_lints_with_pointed_messages_then_clean(tree):
     where = "evidence/studies/youth-club-plus-trial-2025.yml"
     lint = run("lint", str(path.relative_to(tree.parent)))
     assert lint.output.splitlines() == [
-        f"{where}:24:10: summary: text is too short (at least 40 characters). Fix: write it out: Plain-language summary, readable in 20 seconds (40–400 characters, no Markdown)",
-        f"{where}:27:8: title: text is too short (at least 1 characters). Fix: write it out: Title as published",
-        f"{where}:30:10: authors: list is empty. Fix: add at least one value (Authors, 'Surname Initials', or the organisation)",
-        f"{where}:33:6: year: value is empty. Fix: fill it in: Year of publication",
-        f"{where}:46:6: url: text is too short (at least 12 characters). Fix: write it out: Where the study or its abstract can be read; figures default to this URL",
-        f"{where}:50:8: design: value is empty. Fix: fill it in: Evaluation design (vocabulary `designs`, which gives its Maryland SMS level)",
-        f"{where}:53:12: countries: list is empty. Fix: add at least one value (Countries where it took place (vocabulary `countries`))",
-        f"{where}:61:8: sample.size: value is empty. Fix: fill it in: Number of units in the analysis",
-        f"{where}:63:9: sample.unit: text is too short (at least 1 characters). Fix: write it out: What was counted: 'young people', 'schools', 'studies', …",
-        f"{where}:90:12: evaluates: list is empty. Fix: add at least one value (Ids of the approaches and/or programmes this study evaluates)",
-        f"{where}:96:13: findings[0].outcome: value is empty. Fix: fill it in: Outcome domain (vocabulary `outcomes`)",
-        f"{where}:98:14: findings[0].measure: text is too short (at least 1 characters). Fix: write it out: What exactly was measured, e.g. 'violent-crime arrests over 16 months'",
-        f"{where}:100:13: findings[0].result: text is too short (at least 1 characters). Fix: write it out: The result in plain words (ours, not the paper's)",
-        f"{where}:105:16: findings[0].direction: '' is not allowed. Fix: use one of: 'favourable', 'unfavourable', 'no-difference' or 'mixed'",
-        f"{where}:149:14: review.reviewers: list is empty. Fix: add at least one value (Who checked it (names or GitHub handles))",
+        f"{where}:24:10: summary: text is too short (at least 40 characters). Fix: write it out: Plain-language summary, readable in 20 seconds (40–400 characters, no Markdown) [text-too-short]",
+        f"{where}:27:8: title: text is too short (at least 1 characters). Fix: write it out: Title as published [text-too-short]",
+        f"{where}:30:10: authors: list is empty. Fix: add at least one value (Authors, 'Surname Initials', or the organisation) [empty-list]",
+        f"{where}:33:6: year: value is empty. Fix: fill it in: Year of publication [empty-value]",
+        f"{where}:46:6: url: text is too short (at least 12 characters). Fix: write it out: Where the study or its abstract can be read; figures default to this URL [text-too-short]",
+        f"{where}:50:8: design: value is empty. Fix: fill it in: Evaluation design (vocabulary `designs`, which gives its Maryland SMS level) [empty-value]",
+        f"{where}:53:12: countries: list is empty. Fix: add at least one value (Countries where it took place (vocabulary `countries`)) [empty-list]",
+        f"{where}:61:8: sample.size: value is empty. Fix: fill it in: Number of units in the analysis [empty-value]",
+        f"{where}:63:9: sample.unit: text is too short (at least 1 characters). Fix: write it out: What was counted: 'young people', 'schools', 'studies', … [text-too-short]",
+        f"{where}:90:12: evaluates: list is empty. Fix: add at least one value (Ids of the approaches and/or programmes this study evaluates) [empty-list]",
+        f"{where}:96:13: findings[0].outcome: value is empty. Fix: fill it in: Outcome domain (vocabulary `outcomes`) [empty-value]",
+        f"{where}:98:14: findings[0].measure: text is too short (at least 1 characters). Fix: write it out: What exactly was measured, e.g. 'violent-crime arrests over 16 months' [text-too-short]",
+        f"{where}:100:13: findings[0].result: text is too short (at least 1 characters). Fix: write it out: The result in plain words (ours, not the paper's) [text-too-short]",
+        f"{where}:105:16: findings[0].direction: '' is not allowed. Fix: use one of: 'favourable', 'unfavourable', 'no-difference' or 'mixed' [not-allowed-value]",
+        f"{where}:149:14: review.reviewers: list is empty. Fix: add at least one value (Who checked it (names or GitHub handles)) [empty-list]",
         "checked 1 file, found 15 problems",
     ]
     path.write_text(fill(path.read_text(encoding="utf-8"), BODY_FILLS["study"]), encoding="utf-8")

@@ -142,7 +142,8 @@ class Engine:
         """Per document, BM25's length part K1 (1 - B + B len / avglen), from the lengths
         Whoosh stores (public reader API)."""
         reader = self.searcher.reader()
-        lengths = [reader.doc_field_length(n, fieldname, 0) for n in range(reader.doc_count_all())]
+        # (None, not 0, for a field with no indexable words, e.g. a name of only emoji)
+        lengths = [reader.doc_field_length(n, fieldname, 0) or 0 for n in range(reader.doc_count_all())]
         average = (sum(lengths) / len(lengths) if lengths else 1.0) or 1.0
         b, k = self.weighting.B, self.weighting.K1
         return [k * (1 - b) + k * b * length / average for length in lengths]
