@@ -92,6 +92,11 @@ class Corpus:
             return None
         return {k.casefold(): v for k, v in labels.items()}.get(rating.impact.casefold())
 
+    def band_rank(self, band: str | None) -> int:
+        """Sort key for bands: lower is better (the order of vocabulary `impact-bands`); unrated last."""
+        order = [t.id for t in self.vocabularies["impact-bands"].terms]
+        return order.index(band) if band in order else len(order)
+
     def sms_level(self, study: Study) -> int | None:
         return self.term("designs", study.design).sms_level
 

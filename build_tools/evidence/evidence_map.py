@@ -24,19 +24,11 @@ from .models import Approach, Rating, Study
 if TYPE_CHECKING:
     from .corpus import Corpus
 
-# Best first. A harmful rating overrides everything else in the headline.
-BAND_ORDER = ("high", "moderate", "low", "none", "insufficient", "harmful")
-
 
 def headline_outcomes(corpus: Corpus) -> tuple[str, ...]:
     """The outcomes the headline is about: impact on violence, the repository's purpose (outcomes
     vocabulary, `headline: true`). A High on behaviour or exclusions must not look "high impact"."""
     return tuple(t.id for t in corpus.vocabularies["outcomes"].terms if t.headline)
-
-
-def band_rank(band: str | None) -> int:
-    """Sort key: lower is better; unrated entries go last."""
-    return BAND_ORDER.index(band) if band in BAND_ORDER else len(BAND_ORDER)
 
 
 @dataclass(frozen=True)
@@ -79,7 +71,7 @@ def headline(corpus: Corpus, ratings: tuple[Rating, ...]) -> str | None:
         return "harmful"
     about = headline_outcomes(corpus)
     bands = [b for b in (corpus.band(r) for r in ratings if r.outcome in about) if b]
-    return min(bands, key=band_rank) if bands else None
+    return min(bands, key=corpus.band_rank) if bands else None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from ..evidence.corpus import AGE_BANDS, Corpus
 from ..evidence.models import Study
 from ..evidence.kinds import KINDS
-from .facts import Facts, ap_settings, band_rank, ordered_settings
+from .facts import Facts, ap_settings, ordered_settings
 from .text import front_matter, template_env
 
 # (folder, vocabulary, noun) of the topic pages.
@@ -45,13 +45,13 @@ def browse_page(corpus: Corpus, facts: Mapping[str, Facts]) -> str:
         ("age", "Age", [(name, f"{low} to {high}") for name, low, high in AGE_BANDS]),
         ("outcome", "Outcome", [(t.id, t.label) for t in corpus.vocabularies["outcomes"].terms]),
         ("area", "Priority area", [(t.id, t.label) for t in corpus.vocabularies["priority-areas"].terms]),
-        ("band", "Impact on violence (our band)", [(t.id, t.label) for t in sorted(corpus.vocabularies["impact-bands"].terms, key=lambda t: band_rank(t.id))]),
+        ("band", "Impact on violence (our band)", [(t.id, t.label) for t in sorted(corpus.vocabularies["impact-bands"].terms, key=lambda t: corpus.band_rank(t.id))]),
         ("evidence", "Evidence (best design)", list(SMS_FILTERS)),
         ("cost", "Cost (source's label)", [(_cost_key(c), c) for c in costs]),
     ]
     cost_keys = {f.id: " ".join(_cost_key(c) for c in f.cost) for f in rows}
     return _render("browse.md.j2", corpus=corpus, rows=rows, filters=filters, cost_keys=cost_keys,
-                   band_rank=band_rank, root="../", front=front_matter("Browse all entries", "Every approach, programme and study, filterable by setting, age, outcome, priority area, impact, evidence and cost.", hide=("toc",)))
+                   band_rank=corpus.band_rank, root="../", front=front_matter("Browse all entries", "Every approach, programme and study, filterable by setting, age, outcome, priority area, impact, evidence and cost.", hide=("toc",)))
 
 
 def _topic_members(corpus: Corpus, facts: Mapping[str, Facts], folder: str) -> dict[str, list[Facts]]:
@@ -74,7 +74,7 @@ def topic_pages(corpus: Corpus, facts: Mapping[str, Facts]) -> Iterator[tuple[st
             terms = sorted(terms, key=lambda t: order.index(t.id))
         for term in terms:
             found = members.get(term.id, [])
-            interventions = sorted((f for f in found if f.kind != "study"), key=lambda f: (band_rank(f.headline), f.name.casefold(), f.id))
+            interventions = sorted((f for f in found if f.kind != "study"), key=lambda f: (corpus.band_rank(f.headline), f.name.casefold(), f.id))
             studies = by_name(f for f in found if f.kind == "study")
             yield f"{folder}/{term.id}.md", _render(
                 "topic.md.j2", corpus=corpus, term=term, noun=noun, folder=folder, vocab=vocab, root="../",

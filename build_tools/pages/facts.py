@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from .. import clock
 from ..evidence.corpus import Corpus
-from ..evidence.evidence_map import band_rank
 from ..evidence.kinds import KINDS
 from ..evidence.models import Entry, Study
 

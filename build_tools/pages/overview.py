@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from ..evidence.corpus import Corpus
 from ..evidence.models import AgeRange, Approach, Effect, Finding, Programme, Rating, Reference, Review, Sample, Study, Term
-from .facts import Facts, band_rank
+from .facts import Facts
 from .text import front_matter, template_env
 
 HOME_LIST = 8  # entries per home-page list: the home page must not grow with the corpus
@@ -31,7 +31,7 @@ def home_page(corpus: Corpus, facts: Mapping[str, Facts], feed: str | None = Non
     areas = corpus.vocabularies["priority-areas"].terms
     counts = {a.id: sum(a.id in f.priority_areas for f in facts.values()) for a in areas}
     rated = [f for f in facts.values() if f.kind == "approach" and f.headline in ("high", "moderate", "low")]
-    top = sorted(rated, key=lambda f: (band_rank(f.headline), f.name.casefold(), f.id))[:HOME_LIST]
+    top = sorted(rated, key=lambda f: (corpus.band_rank(f.headline), f.name.casefold(), f.id))[:HOME_LIST]
     harmful = sorted((f for f in facts.values() if f.harmful), key=lambda f: (f.name.casefold(), f.id))
     recent = sorted(facts.values(), key=lambda f: (f.last_reviewed, f.id), reverse=True)[:HOME_LIST]
     return _render(
@@ -56,7 +56,7 @@ def glossary_page(corpus: Corpus) -> str:
 def rating_scales_page(corpus: Corpus) -> str:
     bands = {t.id: t.label for t in corpus.vocabularies["impact-bands"].terms}
     return _render("rating_scales.md.j2", sources=corpus.vocabularies["sources"].terms, bands=bands,
-                   band_terms=sorted(corpus.vocabularies["impact-bands"].terms, key=lambda t: band_rank(t.id)), root="",
+                   band_terms=sorted(corpus.vocabularies["impact-bands"].terms, key=lambda t: corpus.band_rank(t.id)), root="",
                    front=front_matter("Rating scales", "Each source's own rating scale, and how its labels map to our harmonised impact bands."))
 
 

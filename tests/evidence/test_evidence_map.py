@@ -320,3 +320,9 @@ def test_exclusions_appear_on_the_site_and_in_the_database(corpus, db, site, rea
 
 def test_the_headline_outcomes_are_vocabulary_data(real_corpus):
     assert headline_outcomes(real_corpus) == ("violence-perpetration", "violence-victimisation")
+
+
+def test_band_order_is_the_impact_bands_vocabulary_order(real_corpus):
+    ranked = sorted(["harmful", None, "low", "high", "insufficient", "none", "moderate"], key=real_corpus.band_rank)
+    assert ranked == ["high", "moderate", "low", "none", "insufficient", "harmful", None]
+    assert [t.id for t in real_corpus.vocabularies["impact-bands"].terms] == ranked[:-1]
