@@ -9,11 +9,13 @@ SUDO   := $(shell [ "$$(id -u)" != 0 ] && command -v sudo)
 
 .PHONY: install chromium test serve build lint schema bench load fuzz clean
 
-$(STAMP): pyproject.toml
+PLUGIN := plugins/datasette-whatworks-search
+
+$(STAMP): pyproject.toml $(PLUGIN)/pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "whatworks needs Python 3.11 or newer"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e $(PLUGIN) -e '.[test]'
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -14,8 +14,9 @@
 5. Pathological SQL: queries that would run for minutes, sent through Datasette's SQL
    interface, must come back as "SQL Interrupted" within the time limit while probe clients
    keep getting answers (measured during and after).
-6. A/B: the Datasette that serve_app.make_datasette builds vs the same without its two speed-ups,
-   in-process, alternating rounds (`--ab-rounds 0` skips it).
+The Datasette measured is the published configuration: Datasette 0.65 as released, the
+metadata and settings `whatworks build` writes, the search plugin; serve adds no patches
+and no response cache (build_tools/serve/app.py).
 Reports per kind: count, errors, p50, p95, max (ms) and p95 as a multiple of the floor.
 Exit status 1 if any request failed or a pathological query was not interrupted.
 """
@@ -262,28 +263,6 @@ async def pathological(base: str, mix: dict[str, list[str]], sql: str, parallel:
     return {"parallel": parallel, "answers": answers, "during": during, "after": after}
 
 
-async def datasette_ab(out: Path, mix: dict[str, list[str]], clients: int, rounds: int, seconds: float = 3.0) -> dict:
-    """In-process A/B of the two speed-ups in serve_app.make_datasette: the Datasette it makes vs the
-    same one without them, `clients` clients through httpx's ASGI transport (no HTTP, no server
-    process; CPU counts client and server), rounds alternating so both see the same machine."""
-    from build_tools.serve.app import make_datasette
-
-    data = {k: urls for k, urls in mix.items() if not k.startswith("site")}
-    runs: dict[str, list[dict]] = {"as served": [], "without": []}
-    for _ in range(rounds):
-        for name, found in runs.items():
-            datasette = make_datasette(out)
-            if name == "without":
-                del datasette._table_permission_allows, datasette.refresh_schemas  # the class's own methods again
-            cpu = time.process_time()
-            run = await run_load("http://ab", data, clients, seconds, 10**6, transport=httpx.ASGITransport(app=datasette.app()))
-            run["cpu_ms_per_request"] = round((time.process_time() - cpu) * 1000 / max(1, run["requests"]), 2)
-            found.append(run)
-    best = {name: max(found, key=lambda r: r["throughput_rps"]) for name, found in runs.items()}
-    return {name: {"throughput_rps": r["throughput_rps"], "cpu_ms_per_request": r["cpu_ms_per_request"], "errors": r["errors"],
-                   "table_json_p95_ms": targets(r)["table_json_p95_ms"]} for name, r in best.items()}
-
-
 async def settings(base: str) -> dict:
     async with httpx.AsyncClient(base_url=base, timeout=10) as client:
         return (await client.get("/data/-/settings.json")).json()
@@ -330,9 +309,8 @@ async def main_async(args: argparse.Namespace, base: str, pid: int, out: Path) -
         bad[f"{name}, {args.parallel_bad} at once"] = await pathological(base, mix, sql, args.parallel_bad)
     for p in bad.values():
         p["during_groups"], p["after_groups"] = groups(p["during"]), groups(p["after"])
-    ab = await datasette_ab(out, mix, args.clients, args.ab_rounds) if args.ab_rounds else {}
     s = await settings(base)
-    return {"datasette_ab": ab, "machine": {"nproc": os.cpu_count(), "python": platform.python_version(), "loadavg_before": list(os.getloadavg())},
+    return {"machine": {"nproc": os.cpu_count(), "python": platform.python_version(), "loadavg_before": list(os.getloadavg())},
             "config": {"clients": args.clients, "think_ms": args.think, "duration_s": args.duration,
                        "max_requests": args.max_requests,
                        "corpus": args.corpus or "real evidence/", "sql_time_limit_ms": s.get("sql_time_limit_ms"),
@@ -361,11 +339,6 @@ def print_report(r: dict) -> None:
             parts = [f"{g} {v['count']} req, {v['errors']} err, p95 {v['p95_ms']:.0f} ms, max {v['max_ms']:.0f} ms"
                      for g, v in p[f"{when}_groups"].items()]
             print(f"    {when:<6} " + "; ".join(parts))
-    if r["datasette_ab"]:
-        print(f"Datasette in-process A/B, {c['clients']} clients over the /data/ kinds (best round of each):")
-        for name, v in r["datasette_ab"].items():
-            print(f"  {name:<9} {v['throughput_rps']:>7} requests/s, {v['cpu_ms_per_request']} ms CPU per request, "
-                  f"table JSON p95 {v['table_json_p95_ms']} ms, {v['errors']} errors")
 
 
 def main() -> int:
@@ -377,7 +350,6 @@ def main() -> int:
     parser.add_argument("--corpus", type=int, default=None, help="N synthetic entries instead of evidence/")
     parser.add_argument("--parallel-bad", type=int, default=3, help="copies of the bad query sent at once")
     parser.add_argument("--floor-repeats", type=int, default=20)
-    parser.add_argument("--ab-rounds", type=int, default=2, help="rounds of the in-process A/B of serve_app's speed-ups (0: skip)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="whatworks-load-") as tmp:

@@ -1,6 +1,12 @@
 """One run, every stage, each against the parse-only floor measured in the same run (issue #8).
 
-    python bench/run.py [N ...]          (default: 1000 10000)     also: make bench
+    python bench/run.py [N ...] [--old TREE] [--new TREE] [--rounds R] [--parallel]   (default: 1000 10000)
+
+With --old TREE (a worktree of an earlier commit, e.g. `git worktree add --detach ../old 88c6b24`),
+each N is measured for that tree and this one (or --new TREE, e.g. a frozen copy of this
+commit, so edits made meanwhile do not leak in) in the SAME run, alternating, R rounds each
+(each in its own process), and both are printed with their ratios to their own floor and
+new/old per stage; the best round of each is kept (least disturbed by other load).
 
 For each N a synthetic corpus is generated (bench/generate.py) and timed:
   floor    read + parse every file with PyYAML's C safe loader
@@ -19,11 +25,15 @@ the site. Ratios are what count: this machine is noisy.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -33,8 +43,11 @@ from common import best_of, parse_floor  # noqa: E402
 from generate import generate  # noqa: E402
 from site_support import site_repo  # noqa: E402
 
-from build_tools.search import index as search  # noqa: E402
 from build_tools.evidence.corpus import load_corpus  # noqa: E402
+from build_tools.search.documents import documents  # noqa: E402
+from build_tools.search.index import build_search_index  # noqa: E402
+from build_tools.search.related import related_entries  # noqa: E402
+from datasette_whatworks_search import SearchIndex  # noqa: E402
 from build_tools.database.build import build_database  # noqa: E402
 from build_tools.exports import build_exports  # noqa: E402
 from build_tools.pages.build import build_site  # noqa: E402
@@ -79,15 +92,18 @@ def measure(n: int, repeat: int) -> dict[str, float]:
         out = root / "_build"
         row["db"] = best_of(repeat, seconds, build_database, corpus, out)
         row["exports"] = best_of(repeat, seconds, build_exports, corpus, out)
-        row["search"] = seconds(search.build_search_index, corpus, out)
         start = time.perf_counter()
-        related = search.related_entries(corpus, out)
+        docs = documents(corpus)  # made once per build, as build.py does; counted in the search stage
+        build_search_index(docs, out)
+        row["search"] = time.perf_counter() - start
+        start = time.perf_counter()
+        related = related_entries(docs)
         row["related"] = time.perf_counter() - start
         repo = site_repo(root / "repo")
         row["site"] = seconds(build_site, corpus, out, repo, related)
         pages = [p.stat().st_size for p in (out / "site" / "approaches").glob("approach-*.html")]
         row["page_kb"] = statistics.mean(pages) / 1024
-        index = search.SearchIndex(out / "search")
+        index = SearchIndex(out / "search")
         queries = [q for q, _ in mixed_queries()]
         times = []
         for q in queries:
@@ -100,18 +116,79 @@ def measure(n: int, repeat: int) -> dict[str, float]:
         return row
 
 
+STAGES = ("floor", "lint", "db", "exports", "search", "related", "site")
+LATENCIES = ("query_p50", "query_p95", "json_p50", "json_p95")
+
+
+def measure_in(tree: Path, n: int, repeat: int) -> dict[str, float]:
+    """measure(n) in a fresh process running `tree`'s code and its own bench/run.py."""
+    code = ("import json, sys; sys.path.insert(0, 'bench'); import run; "
+            f"print('RESULT ' + json.dumps(run.measure({n}, {repeat})))")
+    plugin = tree / "plugins" / "datasette-whatworks-search"  # this tree's search plugin, not the installed one
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(p) for p in (tree, plugin) if p.is_dir())}
+    done = subprocess.run([sys.executable, "-c", code], cwd=tree, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{tree}: measure({n}) failed:\n{done.stderr[-3000:]}")
+    return json.loads(next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))[7:])
+
+
+def row_text(label: str, r: dict[str, float]) -> list[str]:
+    return [f"{label:>10} " + " ".join(f"{r[s]:>9.2f}" for s in STAGES)
+            + f" {r['page_kb']:>7.1f} {r['query_p50']:>7.2f}/{r['query_p95']:<7.2f} {r['json_p50']:>6.2f}/{r['json_p95']:<7.2f}",
+            f"{'x floor':>10} " + " ".join(f"{r[s] / r['floor']:>9.2f}" for s in STAGES)]
+
+
+def header() -> str:
+    return (f"{'':>10} " + " ".join(f"{s + ' s':>9}" for s in STAGES)
+            + f" {'page KB':>7} {'query p50/p95 ms':>15} {'json p50/p95 ms':>14}")
+
+
+def compare(sizes: list[int], old: Path, rounds: int, repeat: int, new: Path | None = None,
+            parallel: bool = False) -> None:
+    """Old and new (default: this tree), alternating in one run; the best round of each stage.
+    `parallel`: each round runs old and new at the same time (both see the same machine load)."""
+    here = new or HERE.parent
+    print(header())
+    for n in sizes:
+        runs: dict[str, list[dict[str, float]]] = {"old": [], "new": []}
+        for _ in range(rounds):
+            if parallel:
+                with ThreadPoolExecutor(2) as pool:
+                    both = {name: pool.submit(measure_in, tree, n, repeat) for name, tree in (("old", old), ("new", here))}
+                for name, future in both.items():
+                    runs[name].append(future.result())
+                continue
+            for name, tree in (("old", old), ("new", here)):
+                runs[name].append(measure_in(tree, n, repeat))
+        best = {name: {k: min(r[k] for r in found) for k in found[0]} for name, found in runs.items()}
+        print(f"N = {n:,}  ({rounds} rounds each, alternating; best of them)")
+        for name in ("old", "new"):
+            print("\n".join(row_text(name, best[name])))
+        ratios = " ".join(f"{best['new'][s] / best['old'][s]:>9.2f}" for s in STAGES)
+        lat = " ".join(f"{best['new'][k] / best['old'][k]:.2f}" for k in LATENCIES)
+        print(f"{'new/old':>10} {ratios}   query p50 p95, json p50 p95: {lat}")
+        spread = {s: max(r[s] for r in runs["new"]) / min(r[s] for r in runs["new"]) for s in STAGES}
+        print(f"{'noise':>10} " + " ".join(f"{spread[s]:>9.2f}" for s in STAGES) + "   (slowest/fastest round, new)")
+
+
 def main(sizes: list[int], repeat: int = 3) -> None:
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-          f"{__import__('os').cpu_count()} cores")
-    stages = ("floor", "lint", "db", "exports", "search", "related", "site")
-    print(f"{'N':>6} " + " ".join(f"{s + ' s':>10}" for s in stages) + f" {'page KB':>8} {'query p50/p95 ms':>17} {'json p50/p95 ms':>16}")
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+    print(header())
     for n in sizes:
-        r = measure(n, repeat)
-        print(f"{n:>6} " + " ".join(f"{r[s]:>10.2f}" for s in stages)
-              + f" {r['page_kb']:>8.1f} {r['query_p50']:>8.2f}/{r['query_p95']:<8.2f} {r['json_p50']:>7.2f}/{r['json_p95']:<8.2f}")
-        print(f"{'x floor':>6} " + " ".join(f"{r[s] / r['floor']:>10.2f}" for s in stages)
-              + f"   lint+db {(r['lint'] + r['db']) / r['floor']:.2f}x (target <= 3), lint {r['lint'] / r['floor']:.2f}x (target <= 2)")
+        print(f"N = {n:,}")
+        print("\n".join(row_text("", measure(n, repeat))))
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [1000, 10000])
+    args = sys.argv[1:]
+    old = Path(args[args.index("--old") + 1]).resolve() if "--old" in args else None
+    new = Path(args[args.index("--new") + 1]).resolve() if "--new" in args else None
+    rounds = int(args[args.index("--rounds") + 1]) if "--rounds" in args else 2
+    sizes = [int(a) for i, a in enumerate(args) if a.isdigit() and (i == 0 or args[i - 1] not in ("--old", "--new", "--rounds"))]
+    if old:
+        print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
+              f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; old: {old}")
+        compare(sizes or [1000, 10000], old, rounds, 3, new, parallel="--parallel" in args)
+    else:
+        main(sizes or [1000, 10000])

@@ -1,7 +1,8 @@
 """`whatworks build`: validate once, then run each output builder on the same Corpus.
 
 Builders are pure functions `build_x(corpus, out_dir)`; none reads YAML or imports
-another builder. Related entries come from the search index and are handed to the
+another builder. The search documents are made once here; related entries come from them
+and are handed to the
 site builder here, so the two stay independent.
 """
 
@@ -22,7 +23,7 @@ from .progress import counter, step
 OUTPUTS = ("db", "search", "exports", "site")
 
 
-def run_build(evidence: Path, out: Path, only: tuple[str, ...] = (), repo: Path | None = None, full: bool = False) -> int:
+def run_build(evidence: Path, out: Path, only: tuple[str, ...] = (), repo: Path | None = None) -> int:
     """Build the chosen outputs into `out`. Returns a process exit code."""
     with counter("Checking evidence") as tick:
         result = load_corpus(evidence, progress=tick)
@@ -31,7 +32,7 @@ def run_build(evidence: Path, out: Path, only: tuple[str, ...] = (), repo: Path 
         click.echo(f"build stopped: {len(result.problems)} problem(s) in the evidence; previous outputs kept.", err=True)
         return 1
     try:
-        build_outputs(result.corpus, out, only or OUTPUTS, repo or Path(evidence).resolve().parent, full)
+        build_outputs(result.corpus, out, only or OUTPUTS, repo or Path(evidence).resolve().parent)
     except BuildError as exc:  # the user's to fix: the message says where and how
         click.echo(f"{exc}\nbuild stopped; the previous outputs are unchanged.", err=True)
         return 1
@@ -78,50 +79,46 @@ def check_config(corpus: Corpus, only: tuple[str, ...], repo: Path) -> None:
         site_links(repo)
 
 
-def build_outputs(corpus: Corpus, out: Path, only: tuple[str, ...], repo: Path, full: bool = False) -> None:
+def build_outputs(corpus: Corpus, out: Path, only: tuple[str, ...], repo: Path) -> None:
     out = Path(out)
     check_config(corpus, only, repo)
     sweep_stale(out)
-    sweep_stale(out / "cache")
-    related: dict[str, tuple[str, ...]] = {}
     if "db" in only:
         from .database.build import build_database
 
         with step("database"):
             build_database(corpus, out)
     if "search" in only or "site" in only:
-        from .search.index import build_search_index, related_entries
+        from .search.documents import documents
+        from .search.related import related_entries
 
+        docs = documents(corpus)  # once per build: the index and the related entries read the same
         if "search" in only:
+            from .search.index import build_search_index
+
             with step("search index"):
-                build_search_index(corpus, out, rebuild=full)
-        with step("related entries"):
-            related = related_entries(corpus, out)
+                build_search_index(docs, out)
     if "exports" in only:
         from .exports import build_exports
 
         with step("exports"):
             build_exports(corpus, out)
     if "site" in only:
+        from .pages.build import build_site
         from .pages.history import atom_feed, entry_history, site_url
-        from .pages.incremental import build_site_incremental
 
+        with step("related entries"):
+            related = related_entries(docs)
         with step("site"):
             history = entry_history(repo, corpus)  # {} outside git: pages then show no dates
             feed = atom_feed(corpus, history, site_url(repo))
-            # Only pages whose inputs changed since the last build are redone (site_incremental.py).
-            done = build_site_incremental(corpus, out, repo=repo, related=related, history=history,
-                                          extra_files={"feed.xml": feed}, full=full)
-            click.echo(f"  site: {done}", err=True)
+            build_site(corpus, out, repo=repo, related=related, history=history, extra_files={"feed.xml": feed})
 
 
 @click.command("build")
 @click.option("--only", multiple=True, type=click.Choice(OUTPUTS), help="Build only these outputs (repeatable).")
 @click.option("--evidence", default="evidence", show_default=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", default="_build", show_default=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--full", is_flag=True, help="Rebuild everything, ignoring what the previous build left to reuse.")
-def build_command(only: tuple[str, ...], evidence: Path, out: Path, full: bool) -> None:
-    """Validate the evidence, then build the database, search index, exports and site into _build/.
-
-    Only what depends on changed evidence is redone; --full rebuilds everything."""
-    sys.exit(run_build(evidence, out, only, full=full))
+def build_command(only: tuple[str, ...], evidence: Path, out: Path) -> None:
+    """Validate the evidence, then build the database, search index, exports and site into _build/."""
+    sys.exit(run_build(evidence, out, only))

@@ -12,6 +12,8 @@ import importlib
 import re
 import shlex
 import shutil
+import sys
+import tomllib
 
 import click
 import pytest
@@ -189,17 +191,36 @@ def test_inline_python_compiles_and_imports_exist(name):
 
 
 def test_publish_sends_the_database_with_metadata_and_search_plugin(build_dir):
-    publish = [args for script in scripts(load("publish")) for program, args in command_lines(script) if program == "datasette"]
+    datasette = [args for script in scripts(load("publish")) for program, args in command_lines(script) if program == "datasette"]
+    assert datasette[0] == ["plugins"]  # the slim environment loads the plugin, checked before publishing
+    publish = [args for args in datasette if args[:1] == ["publish"]]
     assert len(publish) == 1
     ctx = parse(datasette_cli, "datasette", publish[0])
     assert ctx.info_name == "cloudrun"
     assert ctx.params["files"] == ("_build/evidence.db",)
     assert ctx.params["metadata"].name == "_build/publish-metadata.json"
     assert ctx.params["static"] == (("search-index", str(build_dir / "search")),)
-    assert ctx.params["install"] == ("https://github.com/X/archive/X.tar.gz",)  # this repository at this commit
+    # the search plugin alone, from this repository at this commit (not the whole build)
+    assert ctx.params["install"] == ("https://github.com/X/archive/X.tar.gz#subdirectory=plugins/datasette-whatworks-search",)
     assert (ctx.params["min_instances"], ctx.params["max_instances"]) == (0, 10)  # scales out, and to zero
     script = next(s for s in scripts(load("publish")) if "index_dir" in s)
     assert '"index_dir": "search-index"' in script
+    job = load("publish")["jobs"]["datasette"]
+    installs = [s["run"] for s in job["steps"] if "pip install" in s.get("run", "")]
+    assert installs == ["python -m venv .venv\n.venv/bin/python -m pip install --quiet ./plugins/datasette-whatworks-search\n"]
+    assert not [s for s in job["steps"] if "make install" in s.get("run", "")]
+
+
+def test_the_search_plugin_needs_only_datasette_and_whoosh():
+    plugin = tomllib.loads((REPO / "plugins" / "datasette-whatworks-search" / "pyproject.toml").read_text(encoding="utf-8"))
+    assert [re.match(r"[\w-]+", d).group(0) for d in plugin["project"]["dependencies"]] == ["datasette", "whoosh3"]
+    assert plugin["project"]["entry-points"]["datasette"] == {"whatworks_search": "datasette_whatworks_search.plugin"}
+    package = REPO / "plugins" / "datasette-whatworks-search" / "datasette_whatworks_search"
+    for path in package.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {(n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and not n.level}
+        imported |= {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert imported - set(sys.stdlib_module_names) <= {"datasette", "whoosh"}, path.name
 
 
 def test_pre_commit_hooks_lint_changed_evidence():

@@ -8,7 +8,7 @@ grow with the corpus); these pages are how a reader reaches them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 
 from ..evidence.corpus import AGE_BANDS, Corpus
 from ..evidence.models import Study
@@ -64,10 +64,8 @@ def _topic_members(corpus: Corpus, facts: Mapping[str, Facts], folder: str) -> d
     return members
 
 
-def topic_pages(corpus: Corpus, facts: Mapping[str, Facts],
-                unchanged: Callable[[str, list[Facts]], bool] | None = None) -> Iterator[tuple[str, str | None]]:
-    """(path, markdown) for every topic page and each topic index. `unchanged(path, members)`
-    says a topic page need not be rendered again (incremental builds): its Markdown is None."""
+def topic_pages(corpus: Corpus, facts: Mapping[str, Facts]) -> Iterator[tuple[str, str]]:
+    """(path, markdown) for every topic page and each topic index."""
     for folder, vocab, noun in TOPICS:
         members = _topic_members(corpus, facts, folder)
         terms = corpus.vocabularies[vocab].terms
@@ -76,9 +74,6 @@ def topic_pages(corpus: Corpus, facts: Mapping[str, Facts],
             terms = sorted(terms, key=lambda t: order.index(t.id))
         for term in terms:
             found = members.get(term.id, [])
-            if unchanged and unchanged(f"{folder}/{term.id}.md", found):
-                yield f"{folder}/{term.id}.md", None
-                continue
             interventions = sorted((f for f in found if f.kind != "study"), key=lambda f: (corpus.band_rank(f.headline), f.name.casefold(), f.id))
             studies = by_name(f for f in found if f.kind == "study")
             yield f"{folder}/{term.id}.md", _render(

@@ -13,14 +13,13 @@ import datetime as dt
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from ..release import ReleaseError, read_release
 from ..atomic import atomic_dir, write_text
 from ..errors import BuildError
 from ..evidence.corpus import Corpus
-from .manifest import forget_manifest
 from .boroughs import london_pages
 from .mkdocs_config import read_mkdocs_config
 from .browse import browse_page, section_indexes, topic_pages
@@ -71,12 +70,10 @@ def generate_pages(corpus: Corpus, links: SiteLinks, related: Mapping | None = N
     yield from listing_pages(corpus, facts, feed)
 
 
-def listing_pages(corpus: Corpus, facts: Mapping, feed: str | None = None,
-                  unchanged_topic: Callable | None = None) -> Iterator[tuple[str, str | None]]:
-    """(path, Markdown) of the pages about the whole corpus (lists, indexes, home, glossary).
-    `unchanged_topic`: see pages_browse.topic_pages (None Markdown: not rendered again)."""
+def listing_pages(corpus: Corpus, facts: Mapping, feed: str | None = None) -> Iterator[tuple[str, str]]:
+    """(path, Markdown) of the pages about the whole corpus (lists, indexes, home, glossary)."""
     yield from section_indexes(corpus, facts)
-    yield from topic_pages(corpus, facts, unchanged_topic)
+    yield from topic_pages(corpus, facts)
     yield "browse/index.md", browse_page(corpus, facts)
     yield "gap-map/index.md", gap_map_page(corpus, facts)
     yield from london_pages(corpus, facts)
@@ -114,19 +111,16 @@ def data_date(corpus: Corpus) -> int:
     return int(dt.datetime(latest.year, latest.month, latest.day, tzinfo=dt.timezone.utc).timestamp())
 
 
-def run_mkdocs(repo: Path, site_dir: Path, epoch: int, dirty: bool = False) -> None:
-    """`mkdocs build --strict` from the same environment as this Python, into site_dir.
-    `dirty`: rebuild only pages newer than their HTML (build_tools/mkdocs_dirty.py)."""
+def run_mkdocs(repo: Path, site_dir: Path, epoch: int) -> None:
+    """`mkdocs build --strict` from the same environment as this Python, into site_dir."""
     config = str(Path(repo) / "mkdocs.yml")
     # No --quiet: it hides warnings from MkDocs' counter, and then --strict lets them pass.
-    command = ([sys.executable, "-m", "build_tools.pages.mkdocs_dirty", config, str(site_dir)] if dirty else
-               [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", config, "--site-dir", str(site_dir)])
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", config, "--site-dir", str(site_dir)]
     env = {**os.environ, **MKDOCS_ENV, "SOURCE_DATE_EPOCH": str(epoch)}
     done = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         output = [line for line in (done.stdout + done.stderr).splitlines() if line.strip() and not line.startswith("INFO")]
-        kind = " (dirty)" if dirty else ""
-        raise SiteBuildError(f"mkdocs build --strict{kind} failed; previous site kept.\n" + "\n".join(output[-40:]))
+        raise SiteBuildError("mkdocs build --strict failed; previous site kept.\n" + "\n".join(output[-40:]))
 
 
 def build_site(corpus: Corpus, out_dir: Path, repo: Path, related: Mapping | None = None,
@@ -139,7 +133,6 @@ def build_site(corpus: Corpus, out_dir: Path, repo: Path, related: Mapping | Non
     files.update(extra_files or {})
     write_generated(repo / DOCS_DIR, files)
     target = Path(out_dir) / "site"
-    forget_manifest(out_dir, "site")  # whatever an incremental build recorded no longer describes the site
     with atomic_dir(target) as tmp:
         run_mkdocs(repo, tmp, data_date(corpus))
     return target

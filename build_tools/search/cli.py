@@ -1,6 +1,6 @@
 """`whatworks search QUERY`: ranked, fielded, typo-tolerant search from the command line.
 
-All Whoosh work happens in search.py; this module only reads options and prints.
+The search itself is the plugin package's (datasette_whatworks_search); this module reads options and prints.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .index import FACET_REPORT, SearchError, SearchIndex, SearchResult
+from datasette_whatworks_search import FACET_REPORT, SearchError, SearchIndex, SearchResult
 
 FILTER_OPTIONS = (("types", "type"), ("settings", "setting"), ("outcomes", "outcome"), ("priority_areas", "priority_area"))
 

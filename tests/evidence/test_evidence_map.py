@@ -26,7 +26,7 @@ from build_tools.exports import build_exports
 from build_tools.pages.build import build_site
 from build_tools.pages.facts import all_facts
 from build_tools.pages.gapmap import gap_map_page
-from build_tools.search.index import documents
+from build_tools.search.documents import documents
 from conftest import REPO, TODAY, load_ok, make_tree
 from site_support import site_repo
 

@@ -4,17 +4,19 @@ related entries, and the judged practitioner queries against the real corpus."""
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import yaml
 
-from build_tools.search import index as search
+from datasette_whatworks_search import schema as search
+from datasette_whatworks_search.query import SearchIndex
+from datasette_whatworks_search.schema import IndexMissing, SearchError, analyse
 from build_tools.evidence.corpus import load_corpus
 from build_tools.evidence.problems import render
-from build_tools.search.index import IndexMissing, SearchError, SearchIndex, analyse, build_search_index, documents, related_entries
+from build_tools.search.documents import documents
+from build_tools.search.index import build_search_index
+from build_tools.search.related import related_entries
 
 from conftest import REPO, TODAY
 
@@ -24,7 +26,7 @@ JUDGED = yaml.safe_load((REPO / "tests" / "judged_queries.yml").read_text(encodi
 @pytest.fixture(scope="module")
 def fixture_index(tmp_path_factory, fixture_corpus) -> SearchIndex:
     out = tmp_path_factory.mktemp("search")
-    assert build_search_index(fixture_corpus, out) == "built 4"
+    assert build_search_index(documents(fixture_corpus), out) == "built 4"
     with SearchIndex(out / "search") as ix:
         yield ix
 
@@ -36,7 +38,7 @@ def real(tmp_path_factory):
     if result.corpus is None:
         pytest.skip("the real corpus in evidence/ does not lint yet:\n" + render(result.problems[:5], "text"))
     out = tmp_path_factory.mktemp("real-search")
-    build_search_index(result.corpus, out)
+    build_search_index(documents(result.corpus), out)
     with SearchIndex(out / "search") as ix:
         yield result.corpus, ix
 
@@ -51,7 +53,7 @@ def ids(result) -> list[str]:
 def test_documents_index_only_what_is_searched_or_shown(fixture_corpus):
     docs = {d["id"]: d for d in documents(fixture_corpus)}
     prog = docs["sample-programme"]
-    assert {k: v for k, v in prog.items() if k not in ("body", "digest")} == {
+    assert {k: v for k, v in prog.items() if k != "body"} == {
         "id": "sample-programme", "type": "programme", "name": "Sample London programme",
         "summary": "A synthetic London programme used by the tests. Youth workers support pupils in a pupil referral unit.",
         "settings": "in-school-ap-unit,pru", "outcomes": "attendance,exclusion", "priority_areas": "inclusive-education",
@@ -62,42 +64,22 @@ def test_documents_index_only_what_is_searched_or_shown(fixture_corpus):
     assert "Sample mentoring" in prog["body"]
     assert "example.org" not in docs["sample-mentoring"]["body"]
     assert docs["sample-boot-camps"]["band"] == "harmful"
-    assert len({d["digest"] for d in docs.values()}) == 4
 
 
-def test_build_writes_index_then_updates_in_place(tmp_path, fixture_corpus):
-    assert build_search_index(fixture_corpus, tmp_path) == "built 4"
+def test_build_writes_the_index_whole_and_readers_refuse_another_format(tmp_path, fixture_corpus):
+    docs = documents(fixture_corpus)
+    assert build_search_index(docs, tmp_path) == "built 4"
     assert (tmp_path / "search" / search.FORMAT_FILE).read_text(encoding="utf-8") == search.FORMAT + "\n"
-    assert build_search_index(fixture_corpus, tmp_path) == "updated 0, removed 0"
-    # an index of another format is rebuilt, not updated
+    assert build_search_index(docs, tmp_path) == "unchanged 4"  # same documents: the same index, byte for byte
+    assert build_search_index(docs[1:], tmp_path) == "built 3"  # otherwise built whole, ranking as a fresh one
+    assert build_search_index(docs, tmp_path) == "built 4"
     (tmp_path / "search" / search.FORMAT_FILE).write_text("whatworks-search-0\n", encoding="utf-8")
-    assert build_search_index(fixture_corpus, tmp_path) == "built 4"
+    with pytest.raises(IndexMissing) as err:
+        SearchIndex(tmp_path / "search")
+    assert str(err.value) == (f"{tmp_path / 'search'}: the search index was written by another version. "
+                              "Fix: run `whatworks build --only search`")
+    assert build_search_index(docs, tmp_path) == "built 4"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["search"]  # no temp folders left behind
-
-
-QUERIES = ["mentoring", "exclusion pupils", "-setting:pru", "trial", "youth workers", "type:study OR band:harmful",
-           '"referral unit"', "mentor* -type:programme", ""]
-
-
-def _answers(ix: SearchIndex) -> list[dict]:
-    return [ix.search(q, limit=10).as_dict() for q in QUERIES]
-
-
-def test_incremental_update_answers_as_a_full_rebuild(tmp_path, fixture_corpus):
-    build_search_index(fixture_corpus, tmp_path / "updated")
-    changed = fixture_corpus.approaches[1].model_copy(
-        update={"summary": "A changed synthetic approach: mentors meet pupils at risk of exclusion every week."})
-    assert changed.id == "sample-mentoring"
-    # one entry changed, one removed (sample-boot-camps)
-    corpus = dataclasses.replace(fixture_corpus, approaches=(changed,))
-    start = time.perf_counter()
-    assert build_search_index(corpus, tmp_path / "updated") == "updated 1, removed 1"
-    assert time.perf_counter() - start < 1.0
-    assert build_search_index(corpus, tmp_path / "rebuilt") == "built 3"
-    with SearchIndex(tmp_path / "updated" / "search") as updated, SearchIndex(tmp_path / "rebuilt" / "search") as rebuilt:
-        assert _answers(updated) == _answers(rebuilt)
-        assert ids(updated.search("changed")) == ["sample-mentoring"]
-        assert updated.search("boot camps").total == 0
 
 
 # ---------------------------------------------------------------- queries
@@ -116,7 +98,7 @@ def test_ranked_results_with_highlighted_snippets(fixture_index):
 
 def test_snippets_escape_html(tmp_path, fixture_corpus):
     entry = fixture_corpus.approaches[0].model_copy(update={"summary": "Boot camps <script>alert(1)</script> & drills were harmful to young people."})
-    build_search_index(dataclasses.replace(fixture_corpus, approaches=(entry, fixture_corpus.approaches[1])), tmp_path)
+    build_search_index(documents(dataclasses.replace(fixture_corpus, approaches=(entry, fixture_corpus.approaches[1]))), tmp_path)
     with SearchIndex(tmp_path / "search") as ix:
         [row] = ix.search("drills").results
     assert row["snippet"] == "Boot camps &lt;script&gt;alert(1)&lt;/script&gt; &amp; <mark>drills</mark> were harmful to young people."
@@ -182,10 +164,10 @@ def test_totals_and_facets_equal_a_brute_force_count(real, query, words, where):
 @pytest.mark.parametrize("query", ["mentoring for excluded pupils", "knife crime", "violence OR school", '"scared straight"',
                                    "family AND therapy", "mentor*"])
 def test_scores_equal_whooshs_own_search(real, query):
-    """On a freshly built index the fast evaluation gives Whoosh's own BM25F ranking."""
+    """The results are Whoosh's own BM25F ranking, unchanged by the wrapper."""
     _, ix = real
     ours = {row["id"]: row["score"] for row in ix.search(query, limit=1000).results}
-    theirs = dict(ix.whoosh_scores(query, limit=1000))
+    theirs = {hit["id"]: hit.score for hit in ix.searcher.search(ix.parse(query), limit=1000)}
     assert set(ours) == set(theirs)
     for entry_id, score in theirs.items():
         assert ours[entry_id] == pytest.approx(score, rel=0.02, abs=1e-3), entry_id
@@ -220,21 +202,91 @@ def test_judged_set_is_big_enough():
 # ---------------------------------------------------------------- related entries
 
 
-def test_related_entries_builds_a_missing_index_and_is_deterministic(tmp_path, fixture_corpus):
-    related = related_entries(fixture_corpus, tmp_path)
-    assert (tmp_path / "search" / search.FORMAT_FILE).is_file()
+def test_related_entries_are_a_deterministic_function_of_the_documents(fixture_corpus):
+    related = related_entries(documents(fixture_corpus))
     assert related == {
         "sample-boot-camps": ("sample-study-2020", "sample-mentoring"),
         "sample-mentoring": ("sample-study-2020", "sample-boot-camps", "sample-programme"),
         "sample-programme": ("sample-study-2020", "sample-mentoring", "sample-boot-camps"),
         "sample-study-2020": ("sample-programme", "sample-mentoring"),
     }
-    assert related_entries(fixture_corpus, tmp_path) == related
+    assert related_entries(documents(fixture_corpus)) == related
 
 
 def test_related_entries_on_the_real_corpus(real):
     corpus, ix = real
-    related = related_entries(corpus, Path(ix.path).parent)
+    related = related_entries(documents(corpus))
     assert set(related) == {e.id for e in corpus.entries}
     assert all(entry_id not in others and len(others) <= 5 for entry_id, others in related.items())
     assert "heller-2017-becoming-a-man" in related["becoming-a-man"]
+
+
+# ---------------------------------------------------------------- bad input from anyone (issue 11)
+
+
+def test_long_queries_are_refused_with_the_reason(fixture_index):
+    with pytest.raises(SearchError) as err:
+        fixture_index.search("mentoring " * 820)
+    assert str(err.value) == "query: 8,200 characters is too long (at most 500). Fix: search for a few key words"
+    with pytest.raises(SearchError) as err:
+        fixture_index.search("a " * 41)
+    assert str(err.value) == "query: 41 words is too many (at most 40). Fix: search for a few key words"
+    assert fixture_index.search("mentoring " * 40).total == 3  # 40 words is fine
+
+
+@pytest.mark.parametrize("query", ["Scared Straight: a review", '"knife crime: what works"', "mentoring: what works",
+                                   "Mentoring:", "setting:pru Mentoring: a trial"])
+def test_a_pasted_title_with_a_colon_is_words(fixture_index, query):
+    result = fixture_index.search(query)  # no "unknown field", no "has no value"
+    assert result.query == query
+
+
+def test_a_colon_title_finds_what_its_words_find(real):
+    _, ix = real
+    assert ids(ix.search("Scared Straight: a review", limit=2)) == ids(ix.search("Scared Straight a review", limit=2))
+    assert ids(ix.search('"knife crime: what works"', limit=3)) == ids(ix.search('"knife crime what works"', limit=3))
+    with pytest.raises(SearchError) as err:
+        ix.search("setting: pru")
+    assert str(err.value) == "query: 'setting:' has no value. Fix: write it as setting:value, e.g. setting:pru"
+
+
+def test_spelling_work_is_bounded_per_query(real):
+    """Every word unknown and long: at most a few are corrected, and the rest is left as typed."""
+    _, ix = real
+    words = ["mentorinq", "violenxe", "exclusiom", "pupilz", "familiez", "trainning", "polise", "schoool"]
+    suggestion = ix.search(" ".join(words)).suggestion
+    assert suggestion is not None and suggestion.split()[5:] == words[5:]
+
+
+def test_wildcards_are_bounded(fixture_index, real):
+    with pytest.raises(SearchError) as err:
+        fixture_index.search("*ing mentoring")
+    assert str(err.value) == "query: '*ing' needs at least 3 letters before * or ?. Fix: type more of the word, e.g. mentor*"
+    with pytest.raises(SearchError) as err:
+        fixture_index.search("me*")
+    assert str(err.value) == "query: 'me*' needs at least 3 letters before * or ?. Fix: type more of the word, e.g. mentor*"
+    with pytest.raises(SearchError) as err:
+        fixture_index.search("abc* bcd* cde* def* efg*")
+    assert str(err.value) == "query: 5 words with *, ? or ~ (at most 4). Fix: type more of each word, or fewer such words"
+    assert ids(fixture_index.search("mentor* -type:programme")) == ["sample-study-2020", "sample-mentoring"]
+    _, ix = real
+    from datasette_whatworks_search import engine
+
+    wide = max(("sch*", "pro*", "com*", "pre*"), key=lambda q: len(ix.searcher.search(ix.parse(q), limit=None)))
+    limit, engine.MAX_EXPANSION = engine.MAX_EXPANSION, 20
+    try:
+        ix.engine = engine.Engine(ix.searcher, ix.searcher.weighting)  # no cached expansions
+        with pytest.raises(SearchError) as err:
+            ix.search(wide)
+        assert str(err.value) == f"query: '{wide}' stands for more than 20 words. Fix: type more of the word"
+    finally:
+        engine.MAX_EXPANSION = limit
+
+
+def test_band_is_the_sites_impact_on_violence(real):
+    """`band:` reads the Corpus's one definition of the headline band (never recomputed here)."""
+    corpus, ix = real
+    docs = {d["id"]: d for d in documents(corpus)}
+    assert {e.id: docs[e.id]["band"] for e in corpus.entries} == {e.id: corpus.headline(e) or "" for e in corpus.entries}
+    for band in ("harmful", "high", "moderate"):
+        assert ix.search(f"band:{band}").total == sum(corpus.headline(e) == band for e in corpus.entries)

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from build_tools.cli import cli
 from build_tools.evidence.corpus import load_corpus
+from build_tools.search.documents import documents
 from build_tools.search.index import build_search_index
 
 from conftest import REPO, TODAY
@@ -17,7 +18,7 @@ from conftest import REPO, TODAY
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory, fixture_corpus) -> str:
     out = tmp_path_factory.mktemp("cli-search")
-    build_search_index(fixture_corpus, out)
+    build_search_index(documents(fixture_corpus), out)
     return str(out / "search")
 
 
@@ -109,7 +110,7 @@ def test_on_the_real_index(tmp_path):
     loaded = load_corpus(REPO / "evidence", today=TODAY)
     if loaded.corpus is None:
         pytest.skip("the real corpus in evidence/ does not lint yet")
-    build_search_index(loaded.corpus, tmp_path)
+    build_search_index(documents(loaded.corpus), tmp_path)
     result = run("--index", str(tmp_path / "search"), "scared", "straight", "--json", "--limit", "2")
     data = json.loads(result.output)
     assert [row["id"] for row in data["results"]] == ["petrosino-2013-scared-straight", "prison-awareness-programmes"]

@@ -17,7 +17,8 @@ from datasette.app import Datasette
 
 from build_tools.evidence.corpus import load_corpus
 from build_tools.database.build import build_database
-from build_tools.search.index import SearchIndex
+from build_tools.search.documents import documents
+from datasette_whatworks_search import SearchIndex
 from build_tools.search.index import build_search_index
 from build_tools.serve.app import make_datasette
 
@@ -31,7 +32,7 @@ def out(tmp_path_factory) -> Path:
         pytest.skip("the real corpus in evidence/ does not lint yet")
     out = tmp_path_factory.mktemp("endpoint")
     build_database(loaded.corpus, out)
-    build_search_index(loaded.corpus, out)
+    build_search_index(documents(loaded.corpus), out)
     return out
 
 
@@ -143,3 +144,52 @@ def test_a_real_datasette_server_loads_the_plugin(out, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_long_queries_get_400_with_the_reason_as_json_and_as_a_page(served):
+    long = "knife+crime+" * 700  # about 8 KB
+    response = served(f"/-/search.json?q={long}")
+    assert (response.status_code, response.json()) == (400, {
+        "ok": False, "error": "query: 8,400 characters is too long (at most 500). Fix: search for a few key words"})
+    page = served(f"/-/search?q={long}")
+    assert page.status_code == 400
+    assert '<p class="message-error">query: 8,400 characters is too long (at most 500). Fix: search for a few key words</p>' in page.text
+    many = served("/-/search.json?q=" + "+".join(["word"] * 41))
+    assert (many.status_code, many.json()["error"]) == (400, "query: 41 words is too many (at most 40). Fix: search for a few key words")
+    filtered = served("/-/search.json?q=mentoring&setting=" + "x" * 600)
+    assert (filtered.status_code, filtered.json()["error"]) == (
+        400, "query: 600 characters is too long (at most 500). Fix: search for a few key words")
+
+
+def test_a_pasted_title_with_a_colon_searches_its_words(served):
+    data = served("/-/search.json?q=" + quote_plus("Scared Straight: a review") + "&limit=1").json()
+    assert (data["ok"], data["results"][0]["id"]) == (True, "petrosino-2013-scared-straight")
+    assert served("/-/search.json?q=" + quote_plus('"knife crime: what works"')).json()["ok"] is True
+
+
+def test_searches_run_off_the_event_loop(out, monkeypatch):
+    """While a search runs on the worker thread, a table request is answered (the loop is free)."""
+    import threading
+
+    from datasette_whatworks_search import plugin
+
+    datasette = make_datasette(out)
+    release, started = threading.Event(), threading.Event()
+    real = plugin.run_search
+
+    def slow(*args):
+        started.set()
+        release.wait(10)
+        return real(*args)
+
+    async def both() -> tuple[int, int, bool]:
+        search = asyncio.create_task(datasette.client.get("/-/search.json?q=mentoring"))
+        while not started.is_set():
+            await asyncio.sleep(0.01)
+        table = await datasette.client.get("/evidence/approaches.json?_shape=array&_size=1")
+        answered_while_searching = not search.done()
+        release.set()
+        return (await search).status_code, table.status_code, answered_while_searching
+
+    monkeypatch.setattr(plugin, "run_search", slow)
+    assert asyncio.run(both()) == (200, 200, True)

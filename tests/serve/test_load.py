@@ -10,9 +10,6 @@ import sys
 
 import httpx
 import pytest
-from datasette.database import Database
-
-from build_tools.serve.app import make_datasette
 from conftest import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -62,49 +59,3 @@ def test_pathological_sql_is_stopped_by_the_time_limit_and_the_server_keeps_answ
     assert {"site_home", "search"} <= set(during["kinds"])  # answered while the query ran
     assert sorted(after["kinds"]) == KINDS
     assert all(k["count"] >= 1 for k in after["kinds"].values())
-
-
-def test_served_datasette_skips_the_per_request_schema_check_and_answers_the_same(server, monkeypatch):
-    """The speed-up in serve_app.make_datasette (found by bench/load.py): the immutable database's
-    schema is read once, not before every request, and answers are unchanged."""
-    out = server[3]
-    statements: list[str] = []
-    execute = Database.execute
-
-    async def recording(self, sql, *args, **kwargs):
-        statements.append(sql)
-        return await execute(self, sql, *args, **kwargs)
-
-    monkeypatch.setattr(Database, "execute", recording)  # records, then runs the real query
-    datasette = make_datasette(out)
-
-    async def twice() -> tuple[httpx.Response, int, httpx.Response]:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=datasette.app()), base_url="http://t") as client:
-            first = await client.get("/data/evidence/approaches.json?_shape=array")
-            count = len(statements)
-            return first, count, await client.get("/data/evidence/approaches.json?_shape=array")
-
-    first, count, second = asyncio.run(twice())
-    assert first.status_code == second.status_code == 200
-    assert first.content == second.content and len(first.json()) > 0
-    assert "PRAGMA schema_version" in statements[:count]
-    assert "PRAGMA schema_version" not in statements[count:]
-
-
-def test_datasette_errors_print_no_traceback_on_the_event_loop(server, capfd):
-    """Datasette printed every 404, bad query and interrupted query as a rich traceback with all
-    locals, stalling the whole server for 250-700 ms each (bench/load.py); serve_app turns that off."""
-    datasette = make_datasette(server[3])
-
-    async def errors() -> list[httpx.Response]:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=datasette.app()), base_url="http://t") as client:
-            return [await client.get("/data/evidence/no_such_table.json"),
-                    await client.get("/data/evidence.json?sql=select+no_such_column")]
-
-    capfd.readouterr()
-    missing, bad_sql = asyncio.run(errors())
-    assert missing.status_code == 404
-    assert missing.json() == {"ok": False, "error": "Table not found", "status": 404, "title": None}
-    assert (bad_sql.status_code, bad_sql.json()["error"]) == (400, "no such column: no_such_column")
-    printed = capfd.readouterr()
-    assert "Traceback" not in printed.out + printed.err and "locals" not in printed.out + printed.err

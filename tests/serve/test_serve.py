@@ -56,6 +56,17 @@ def test_site_pages_and_directory_urls(out):
     assert fetch(app, "/", method="POST").status_code == 405
 
 
+@pytest.mark.parametrize("path,page", [
+    ("/index.html%00", "<h1>missing</h1>"), ("/%00/x", "<h1>missing</h1>"), ("/%2500", "<h1>missing</h1>"),
+    ("/%252e%252e/exports/ratings.csv", "<h1>missing</h1>"), ("/" + "a" * 5000, "<h1>missing</h1>"),
+    ("/exports/%00", "Not found."), ("/exports/%252e%252e/site/index.html", "Not found."), ("/exports/nope", "Not found."),
+])
+def test_nul_double_encoded_and_overlong_paths_are_not_found(out, path, page):
+    """A NUL byte or a double-encoded path is a page that does not exist, never a server error."""
+    response = fetch(Router(out), path)
+    assert (response.status_code, response.text) == (404, page)
+
+
 def test_exports_and_data_prefixes(out):
     app = Router(out)
     assert fetch(app, "/exports/ratings.csv").text == "id\n"
@@ -133,20 +144,3 @@ def test_real_serve_process_builds_serves_rebuilds_and_stops(tmp_path):
     assert "serve: stopped." in log.read_text()
     assert not [p.name for p in (tmp_path / "_build").iterdir() if p.name.endswith(".tmp")]
     assert os.path.exists(tmp_path / "_build" / "evidence.db")
-
-
-def test_datasette_json_replies_are_cached_until_a_rebuild(tmp_path, fixture_corpus):
-    from build_tools.database.build import build_database
-
-    build_database(fixture_corpus, tmp_path)
-    app = Router(tmp_path)
-    first = fetch(app, "/data/evidence/approaches.json?_shape=array")
-    assert [row["id"] for row in first.json()] == ["sample-boot-camps", "sample-mentoring"]
-    assert list(app.cache.items) == [("/data/evidence/approaches.json", b"_shape=array")]
-    again = fetch(app, "/data/evidence/approaches.json?_shape=array")
-    assert (again.status_code, again.content, again.headers["content-type"]) == (200, first.content, first.headers["content-type"])
-    fetch(app, "/data/evidence/approaches")  # HTML (may set a CSRF cookie): never cached
-    fetch(app, "/data/evidence/no_such_table.json")  # errors: never cached
-    assert len(app.cache.items) == 1
-    app.reload()  # after a rebuild the old replies are gone
-    assert len(app.cache.items) == 0

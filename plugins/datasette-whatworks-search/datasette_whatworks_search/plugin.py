@@ -8,19 +8,24 @@ comes from the plugin config, so the endpoint travels with any Datasette deploy:
     plugins:
       whatworks-search:
         index_dir: _build/search
+
+Searches run on one worker thread, never on Datasette's event loop, so a slow query
+cannot hold up table requests; query.check_size refuses what would be slow (HTTP 400).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from .index import FACET_REPORT, IndexMissing, SearchError, SearchIndex
+from .query import SearchIndex, check_size
+from .schema import FACET_REPORT, IndexMissing, SearchError
 
 PLUGIN = "whatworks-search"
 DEFAULT_INDEX = "_build/search"
@@ -29,8 +34,10 @@ TABLES = {"approach": "approaches", "programme": "programmes", "study": "studies
 DATABASE = "evidence"
 MAX_LIMIT = 100
 
-_lock = threading.Lock()
-_open: dict[str, tuple[tuple, SearchIndex]] = {}  # index folder -> (its signature, the open index)
+# One thread: an open Whoosh index is not safe for two threads, and one search at a time
+# bounds the CPU the endpoint can take from Datasette.
+_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whatworks-search")
+_open: dict[str, tuple[tuple, SearchIndex]] = {}  # index folder -> (its signature, the open index); worker only
 
 
 @hookimpl
@@ -38,34 +45,42 @@ def register_routes():
     return [(r"^/-/search$", search_page), (r"^/-/search\.json$", search_json)]
 
 
-def _index(datasette) -> SearchIndex:
-    """The open index, reopened when a build has replaced or updated it."""
-    folder = str((datasette.plugin_config(PLUGIN) or {}).get("index_dir", DEFAULT_INDEX))
+def _index(folder: str) -> SearchIndex:
+    """The open index, reopened when a build has replaced it. Runs on the worker thread."""
     try:
         stat = os.stat(folder)
-        signature = (stat.st_ino, tuple(sorted(os.listdir(folder))))
+        signature = (stat.st_ino, stat.st_mtime_ns, tuple(sorted(os.listdir(folder))))
     except OSError:
         signature = ()
-    with _lock:
-        cached = _open.get(folder)
-        if cached and cached[0] == signature:
-            return cached[1]
-        index = SearchIndex(Path(folder))  # raises IndexMissing / SearchError with the fix
-        if cached:
-            cached[1].close()
-        _open[folder] = (signature, index)
-        return index
+    cached = _open.get(folder)
+    if cached and cached[0] == signature:
+        return cached[1]
+    index = SearchIndex(Path(folder))  # raises IndexMissing with the fix
+    if cached:
+        cached[1].close()
+    _open[folder] = (signature, index)
+    return index
 
 
-def _run(datasette, request) -> dict:
+def run_search(folder: str, q: str, filters: dict, limit: int) -> dict:
+    """One search, on the worker thread."""
+    return _index(folder).search(q, filters, limit=limit).as_dict()
+
+
+async def _run(datasette, request) -> dict:
     """Search for the request's parameters: the payload shared by the page and the JSON."""
     q = request.args.get("q", "")
+    check_size(q)
     try:
         limit = max(0, min(MAX_LIMIT, int(request.args.get("limit", 20))))
     except ValueError:
         raise SearchError("limit: must be a whole number. Fix: e.g. limit=20") from None
     filters = {facet: request.args.getlist(facet) for facet in FACET_REPORT if request.args.getlist(facet)}
-    result = _index(datasette).search(q, filters, limit=limit).as_dict()
+    for values in filters.values():
+        for value in values:
+            check_size(value)
+    folder = str((datasette.plugin_config(PLUGIN) or {}).get("index_dir", DEFAULT_INDEX))
+    result = await asyncio.get_running_loop().run_in_executor(_worker, run_search, folder, q, filters, limit)
     for row in result["results"]:
         row["url"] = _row_url(datasette, row)
     return result
@@ -79,7 +94,7 @@ def _row_url(datasette, row: dict) -> str:
 
 async def search_json(datasette, request) -> Response:
     try:
-        return Response.json({"ok": True, **_run(datasette, request)})
+        return Response.json({"ok": True, **await _run(datasette, request)})
     except SearchError as exc:
         status = 503 if isinstance(exc, IndexMissing) else 400
         return Response.json({"ok": False, "error": str(exc)}, status=status)
@@ -92,7 +107,7 @@ async def search_page(datasette, request) -> Response:
     status = 200
     if context["searched"]:
         try:
-            context.update(_run(datasette, request))
+            context.update(await _run(datasette, request))
         except SearchError as exc:
             context["error"] = str(exc)
             status = 503 if isinstance(exc, IndexMissing) else 400
