@@ -16,6 +16,7 @@ from build_tools.pages.build import GENERATED_DIRS, GENERATED_FILES
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+DESKTOP = {"width": 1280, "height": 900}  # viewport of the browser tests
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 RELATED = {"sample-mentoring": ("sample-programme", "sample-boot-camps")}

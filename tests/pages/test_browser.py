@@ -9,48 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.pages.build import build_site
-from site_support import CHROMIUM, CHROMIUM_ARGS, HISTORY, RELATED, serve, site_repo
+from site_support import CHROMIUM, DESKTOP
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium (make chromium)")]
 
 PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory, fixture_corpus) -> Path:
-    repo = site_repo(tmp_path_factory.mktemp("browser") / "repo")
-    return build_site(fixture_corpus, repo / "_build", repo, related=RELATED, history=HISTORY)
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    with serve(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport=DESKTOP)
-    # No request may leave the machine: anything not on 127.0.0.1 or file:// is a bug.
-    outside: list[str] = []
-    context.route(re.compile(r"^(?!http://127\.0\.0\.1|file://|data:|about:).*"), lambda route: (outside.append(route.request.url), route.abort()))
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-    assert outside == []
 
 
 def test_home_to_priority_area_to_approach(page, base_url):

@@ -9,49 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.pages.build import build_site
-from site_support import CHROMIUM, CHROMIUM_ARGS, HISTORY, RELATED, serve, site_repo
+from site_support import CHROMIUM, DESKTOP
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium (make chromium)")]
 
 NARROW = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 900}
 NEW_PAGES = ["index.html", "approaches/sample-mentoring.html", "programmes/sample-programme.html", "overview/index.html",
              "london/index.html", "london/hackney.html", "london/pan-london.html", "london/vru-portfolio.html", "gap-map/index.html"]
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory, fixture_corpus) -> Path:
-    repo = site_repo(tmp_path_factory.mktemp("pictures-browser") / "repo")
-    return build_site(fixture_corpus, repo / "_build", repo, related=RELATED, history=HISTORY)
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    with serve(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport=DESKTOP)
-    outside: list[str] = []  # the pictures are inline: nothing may be fetched from elsewhere
-    context.route(re.compile(r"^(?!http://127\.0\.0\.1|file://|data:|about:).*"), lambda route: (outside.append(route.request.url), route.abort()))
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-    assert outside == []
 
 
 def test_forest_plot_and_map_from_disk(page, site):
