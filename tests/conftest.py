@@ -15,6 +15,8 @@ from build_tools.evidence.corpus import Corpus, load_corpus
 from build_tools.evidence.problems import render
 
 REPO = Path(__file__).resolve().parent.parent
+# the browser tests' fixtures (site, base_url, browser, page) live in tests/browser_support.py
+pytest_plugins = ["browser_support"]
 FIXTURES = REPO / "tests" / "fixtures"
 
 

@@ -1,5 +1,6 @@
-"""Browser fixtures shared by the site's browser tests: the fixture corpus's site built once per
-module, served on 127.0.0.1, and Debian's chromium through Playwright. No request may leave the
+"""Browser fixtures shared by the site's browser tests, loaded as a pytest plugin by conftest.py:
+the fixture corpus's site built once per module, served on 127.0.0.1, and Debian's chromium
+through Playwright. No request may leave the
 machine: anything not on 127.0.0.1, file:// or data: is aborted and fails the test."""
 
 from __future__ import annotations
