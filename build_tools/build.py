@@ -112,7 +112,8 @@ def build_outputs(corpus: Corpus, out: Path, only: tuple[str, ...], repo: Path) 
         with step("site"):
             history = entry_history(repo, corpus)  # {} outside git: pages then show no dates
             feed = atom_feed(corpus, history, site_url(repo))
-            build_site(corpus, out, repo=repo, related=related, history=history, extra_files={"feed.xml": feed})
+            build_site(corpus, out, repo=repo, related=related, history=history, extra_files={"feed.xml": feed},
+                       search_docs=docs)
 
 
 @click.command("build")

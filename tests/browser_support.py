@@ -1,5 +1,6 @@
 """Browser fixtures shared by the site's browser tests, loaded as a pytest plugin by conftest.py:
-the fixture corpus's site built once per module, served on 127.0.0.1, and Debian's chromium
+the fixture corpus's site built once per module, served on 127.0.0.1 (as static files, or with
+its Datasette and search endpoint as `whatworks serve` serves them), and Debian's chromium
 through Playwright. No request may leave the
 machine: anything not on 127.0.0.1, file:// or data: is aborted and fails the test."""
 
@@ -11,13 +12,44 @@ from pathlib import Path
 import pytest
 
 from build_tools.pages.build import build_site
+from build_tools.search.documents import documents
 from site_support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, HISTORY, RELATED, serve, site_repo
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, fixture_corpus) -> Path:
     repo = site_repo(tmp_path_factory.mktemp("browser") / "repo")
-    return build_site(fixture_corpus, repo / "_build", repo, related=RELATED, history=HISTORY)
+    return build_site(fixture_corpus, repo / "_build", repo, related=RELATED, history=HISTORY,
+                      search_docs=documents(fixture_corpus))
+
+
+@pytest.fixture(scope="module")
+def served_url(tmp_path_factory, fixture_tree):
+    """The fixture corpus fully built (site, database, search index) and served by the app behind
+    `whatworks serve` (site at /, Datasette and /data/-/search.json at /data/) in a thread."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from build_tools.build import run_build
+    from build_tools.serve.app import Router
+    from conftest import free_port
+
+    repo = site_repo(tmp_path_factory.mktemp("served") / "repo")
+    assert run_build(fixture_tree, repo / "_build", repo=repo) == 0
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(Router(repo / "_build"), host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the served site did not start"
+    yield f"http://127.0.0.1:{port}/"
+    server.should_exit = True
+    thread.join(10)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from ..release import ReleaseError, read_release
@@ -26,14 +26,16 @@ from .browse import browse_page, section_indexes, topic_pages
 from .entry import SiteLinks, entry_page
 from .facts import all_facts
 from .gapmap import gap_map_page
+from .search_page import search_files
 from .overview import excluded_page, glossary_page, home_page, rating_scales_page
 
 DOCS_DIR = "site"
 # Everything the build owns inside site/ (all git-ignored). Anything else there is hand-written.
 GENERATED_DIRS = ("approaches", "programmes", "studies", "priority-areas", "settings", "outcomes", "browse", "gap-map",
-                  "london", "overview")
+                  "london", "overview", "search")
 GENERATED_FILES = ("index.md", "glossary.md", "rating-scales.md", "excluded.md")
 MKDOCS_ENV = {"NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+DATA_BASE_ENV = "WHATWORKS_DATA_BASE"  # named by mkdocs.yml's extra.data_base
 
 
 class SiteBuildError(BuildError):
@@ -43,8 +45,8 @@ class SiteBuildError(BuildError):
 def site_links(repo: Path) -> SiteLinks:
     """Addresses the pages link to, from mkdocs.yml (top-level keys and `extra`)."""
     config = read_mkdocs_config(repo)
-    if config.get("use_directory_urls", True) and "offline" not in str(config.get("plugins", "")):
-        raise SiteBuildError("mkdocs.yml: use_directory_urls must be false (the offline plugin sets it): generated links end in .html")
+    if config.get("use_directory_urls", True):
+        raise SiteBuildError("mkdocs.yml: use_directory_urls must be false: generated links end in .html")
     extra = config.get("extra") or {}
     try:
         release = read_release(repo)
@@ -53,8 +55,8 @@ def site_links(repo: Path) -> SiteLinks:
     return SiteLinks(
         repo_url=str(extra.get("repo_url") or config.get("repo_url", "")).rstrip("/"),
         branch=str(extra.get("repo_branch", "main")),
-        # The published site lives on another host than its Datasette (publish.yml sets this).
-        data_base=str(os.environ.get("WHATWORKS_DATA_BASE") or extra.get("data_base", "/data/evidence")).rstrip("/"),
+        # `!ENV [WHATWORKS_DATA_BASE, …]`: the published site lives on another host than its Datasette.
+        data_base=str(extra.get("data_base") or "/data/evidence").rstrip("/"),
         site_url=str(config.get("site_url", "")),
         site_name=str(config.get("site_name", "What works")),
         release=str(release or ""),
@@ -111,12 +113,13 @@ def data_date(corpus: Corpus) -> int:
     return int(dt.datetime(latest.year, latest.month, latest.day, tzinfo=dt.timezone.utc).timestamp())
 
 
-def run_mkdocs(repo: Path, site_dir: Path, epoch: int) -> None:
-    """`mkdocs build --strict` from the same environment as this Python, into site_dir."""
+def run_mkdocs(repo: Path, site_dir: Path, epoch: int, data_base: str) -> None:
+    """`mkdocs build --strict` from the same environment as this Python, into site_dir.
+    data_base is what site_links read, so the templates (the search box) link where the pages do."""
     config = str(Path(repo) / "mkdocs.yml")
     # No --quiet: it hides warnings from MkDocs' counter, and then --strict lets them pass.
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", config, "--site-dir", str(site_dir)]
-    env = {**os.environ, **MKDOCS_ENV, "SOURCE_DATE_EPOCH": str(epoch)}
+    env = {**os.environ, **MKDOCS_ENV, "SOURCE_DATE_EPOCH": str(epoch), DATA_BASE_ENV: data_base}
     done = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         output = [line for line in (done.stdout + done.stderr).splitlines() if line.strip() and not line.startswith("INFO")]
@@ -124,15 +127,18 @@ def run_mkdocs(repo: Path, site_dir: Path, epoch: int) -> None:
 
 
 def build_site(corpus: Corpus, out_dir: Path, repo: Path, related: Mapping | None = None,
-               history: Mapping | None = None, extra_files: Mapping[str, str] | None = None) -> Path:
-    """Generate the pages into repo/site and build the HTML into out_dir/site. Returns that folder."""
+               history: Mapping | None = None, extra_files: Mapping[str, str] | None = None,
+               search_docs: Sequence[Mapping[str, str]] = ()) -> Path:
+    """Generate the pages into repo/site and build the HTML into out_dir/site. Returns that folder.
+    search_docs: the build's search documents, for the offline search index."""
     repo = Path(repo)
     links = site_links(repo)
     feed = "feed.xml" if "feed.xml" in (extra_files or {}) else None
     files = dict(generate_pages(corpus, links, related, history, feed))
+    files.update(search_files(corpus, search_docs, getattr(corpus, "synonyms", ())))  # TODO stand-in until synonyms merges
     files.update(extra_files or {})
     write_generated(repo / DOCS_DIR, files)
     target = Path(out_dir) / "site"
     with atomic_dir(target) as tmp:
-        run_mkdocs(repo, tmp, data_date(corpus))
+        run_mkdocs(repo, tmp, data_date(corpus), links.data_base)
     return target

@@ -27,7 +27,19 @@ def _tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> str:
     return f"!{suffix} {value}".strip()
 
 
+def _env(loader: yaml.SafeLoader, node: yaml.Node) -> str | None:
+    """MkDocs' `!ENV [NAME, …, default]`: the first of the variables set to a non-empty value,
+    else the default (the last item). The build hands MkDocs the value read here (run_mkdocs),
+    so MkDocs' own reading, which would take an empty value as is, cannot differ."""
+    import os
+
+    items = [str(v) for v in loader.construct_sequence(node)] if isinstance(node, yaml.SequenceNode) else [node.value]
+    names, default = (items[:-1], items[-1]) if len(items) > 1 else (items, None)
+    return next((os.environ[n] for n in names if os.environ.get(n)), default)
+
+
 _TagTolerantLoader.add_multi_constructor("", _tagged)
+_TagTolerantLoader.add_constructor("!ENV", _env)
 
 
 def read_mkdocs_config(repo: Path) -> dict[str, Any]:

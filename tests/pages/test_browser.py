@@ -1,6 +1,6 @@
 """The built site in a real browser (Debian's chromium through Playwright), as a reader uses it:
-home -> priority area -> approach, the browse filters, the built-in search (served and
-opened from disk), and an axe-core accessibility scan."""
+home -> priority area -> approach, the browse filters, and an axe-core accessibility scan
+(the search box: test_browser_search.py)."""
 
 from __future__ import annotations
 
@@ -78,29 +78,6 @@ def test_browse_works_without_javascript(browser, base_url):
     assert not page.locator("#ww-filters").is_visible()
     assert page.get_by_role("link", name="Sample boot camps").is_visible()
     context.close()
-
-
-def _search(page, query: str) -> list[str]:
-    box = page.locator("input.md-search__input")
-    box.click()  # the search box sits in the header on a desktop-width window
-    # The search worker loads its index in the background; Material says when it is ready.
-    page.locator(".md-search-result__meta", has_text="Type to start searching").wait_for()
-    page.keyboard.type(query)
-    page.locator(".md-search-result__item").first.wait_for()
-    return [t.strip() for t in page.locator(".md-search-result__article h1").all_inner_texts()]
-
-
-def test_built_in_search(page, base_url):
-    page.goto(base_url)
-    titles = _search(page, "mentoring")
-    assert titles[:1] == ["Sample mentoring"] or "Sample mentoring" in titles
-    assert "Sample trial of mentoring (2020)" in titles
-
-
-def test_search_works_when_opened_from_disk(page, site):
-    """A downloaded copy used in a school: file:// pages, search through the offline shim."""
-    page.goto((site / "index.html").as_uri())
-    assert "Sample mentoring" in _search(page, "mentoring")
 
 
 @pytest.mark.parametrize("path", ["", "approaches/sample-mentoring.html", "browse/index.html", "gap-map/index.html"])

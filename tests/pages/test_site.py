@@ -13,6 +13,7 @@ import pytest
 
 from build_tools.evidence.corpus import load_corpus
 from build_tools.evidence.models import Approach, Rating, Reference, Review
+from build_tools.search.documents import documents
 from build_tools.pages.build import GENERATED_DIRS, SiteBuildError, build_site, generate_pages, site_links
 from site_support import HISTORY, RELATED, REPO, parse, site_repo
 
@@ -25,7 +26,7 @@ def built(tmp_path_factory, fixture_corpus):
     """(repo, site folder) of the fixture corpus, with related entries, history and a feed."""
     repo = site_repo(tmp_path_factory.mktemp("site") / "repo")
     site = build_site(fixture_corpus, repo / "_build", repo, related=RELATED, history=HISTORY,
-                      extra_files={"feed.xml": "<rss version=\"2.0\"></rss>\n"})
+                      extra_files={"feed.xml": "<rss version=\"2.0\"></rss>\n"}, search_docs=documents(fixture_corpus))
     return repo, site
 
 
@@ -168,18 +169,25 @@ def test_study_page_findings_and_citation(built):
     assert "Evaluates Sample mentoring, Sample London programme" in text
 
 
-def test_search_index_holds_names_and_summaries_only(built, fixture_corpus):
+def test_offline_search_index_and_results_page(built, fixture_corpus):
+    """The site's own search: a results page, and beside it the offline index as a script
+    (file:// pages cannot fetch JSON) with one document per entry: page, type, name, summary."""
     _, site = built
-    docs = json.loads(page(site, "search/search_index.json"))["docs"]
-    for entry_id, section in FIXTURE_IDS.items():
-        mine = [d for d in docs if d["location"].split("#")[0] == f"{section}/{entry_id}.html"]
-        assert len(mine) == 1, mine  # one document per entry: name + summary, body excluded
-        assert len(json.dumps(mine, ensure_ascii=False).encode()) <= 2048
-        assert fixture_corpus.entry(entry_id).summary in mine[0]["text"]
-    everything = json.dumps(docs)
-    assert "A trusted adult helps" not in everything  # how_it_works body text
-    assert "violent offences over 12 months" not in everything  # findings table
-    assert (site / "search" / "search_index.js").is_file()  # offline search (file://)
+    assert page(site, "search/index.html").count('id="ww-search"') == 1
+    data = offline_index_data(site)
+    assert sorted(d[0] for d in data["docs"]) == sorted(f"{s}/{i}.html" for i, s in FIXTURE_IDS.items())
+    mentoring = next(d for d in data["docs"] if d[0] == "approaches/sample-mentoring.html")
+    assert mentoring[1:] == ["approach", "Sample mentoring", fixture_corpus.entry("sample-mentoring").summary]
+    assert "mentoring" in data["words"] and "the" not in data["words"]  # stop words are left out
+    # every page's header box: the site's results page with JavaScript, Datasette's page without
+    form = [a for t, a in parse(site / "approaches" / "sample-mentoring.html").tags if t == "form" and "data-ww-search-page" in a]
+    assert [(f["action"], f["data-ww-search-page"]) for f in form] == [("/data/-/search", "../search/index.html")]
+
+
+def offline_index_data(site: Path) -> dict:
+    text = page(site, "search/offline-index.js")
+    assert text.startswith("window.wwSearchIndex=") and text.endswith(";\n")
+    return json.loads(text[len("window.wwSearchIndex="):-2])
 
 
 # ---------------------------------------------------------------- listings
@@ -339,7 +347,7 @@ def test_same_evidence_same_bytes(tmp_path, fixture_corpus, built):
     _, first = built
     repo = site_repo(tmp_path / "repo")
     second = build_site(fixture_corpus, repo / "_build", repo, related=RELATED, history=HISTORY,
-                        extra_files={"feed.xml": "<rss version=\"2.0\"></rss>\n"})
+                        extra_files={"feed.xml": "<rss version=\"2.0\"></rss>\n"}, search_docs=documents(fixture_corpus))
     a = {p.relative_to(first): p.read_bytes() for p in first.rglob("*") if p.is_file()}
     b = {p.relative_to(second): p.read_bytes() for p in second.rglob("*") if p.is_file()}
     assert sorted(a) == sorted(b)
@@ -362,14 +370,12 @@ def test_real_corpus_builds_strict(tmp_path):
     if result.corpus is None:
         pytest.skip(f"evidence/ does not lint clean yet ({len(result.problems)} problems)")
     repo = site_repo(tmp_path / "repo")
-    site = build_site(result.corpus, repo / "_build", repo)
+    site = build_site(result.corpus, repo / "_build", repo, search_docs=documents(result.corpus))
     for entry in result.corpus.entries:
         section = {"approach": "approaches", "programme": "programmes", "study": "studies"}[result.corpus.kind(entry.id)]
         assert (site / section / f"{entry.id}.html").is_file(), entry.id
-    docs = json.loads(page(site, "search/search_index.json"))["docs"]
-    entry_docs = [d for d in docs if re.match(r"(approaches|programmes|studies)/(?!index)", d["location"])]
-    assert len(entry_docs) == len(result.corpus.entries)
-    assert max(len(json.dumps(d, ensure_ascii=False).encode()) for d in entry_docs) <= 2048
+    docs = offline_index_data(site)["docs"]
+    assert len(docs) == len(result.corpus.entries)
 
 
 def test_published_site_links_rows_on_the_datasette_host(monkeypatch):

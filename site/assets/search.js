@@ -1,0 +1,337 @@
+/* The site's search: the header box on every page, and the results page (search/index.html).
+
+   The header box (site/_overrides/partials/search.html) submits to the Datasette search page
+   when JavaScript is off; this script sends it to the site's results page instead. The results
+   page asks the Whoosh endpoint (<Datasette>/-/search.json, the form's address + ".json") and,
+   when there is none (a static host, a file:// copy, the endpoint down), searches the index
+   built with the site (search/offline-index.js, loaded as a script because Chromium refuses to
+   fetch files from file:// pages). The offline search stems words, expands the synonyms
+   vocabulary and forgives one typo per word (edit distance 1 against the index's words). */
+(function () {
+  "use strict";
+
+  var LIMIT = 20;
+
+  // ---- offline index -------------------------------------------------------------------
+
+  // A light English stemmer: plurals, -ing, -ed, -er, -al, final e. Run on both the index's
+  // words and the query, so "mentors", "mentoring" and "mentor" meet.
+  function stem(word) {
+    var w = word;
+    if (w.length > 4 && /ies$/.test(w)) w = w.slice(0, -3) + "y";
+    else if (w.length > 3 && /(ss|us|is)$/.test(w)) { /* keep: class, status, analysis */ }
+    else if (w.length > 4 && /(x|ch|sh|ss)es$/.test(w)) w = w.slice(0, -2);
+    else if (w.length > 3 && /s$/.test(w)) w = w.slice(0, -1);
+    if (w.length > 5 && /ing$/.test(w)) w = w.slice(0, -3);
+    else if (w.length > 4 && /ed$/.test(w)) w = w.slice(0, -2);
+    else if (w.length > 6 && /er$/.test(w)) w = w.slice(0, -2);
+    else if (w.length > 7 && /al$/.test(w)) w = w.slice(0, -2);
+    if (/([^aeiouls])\1$/.test(w)) w = w.slice(0, -1);  // running -> runn -> run
+    if (w.length > 4 && /e$/.test(w)) w = w.slice(0, -1);
+    return w;
+  }
+
+  // True when a and b differ by one insertion, deletion, substitution or swap of neighbours.
+  function oneEdit(a, b) {
+    if (a === b) return false;
+    var la = a.length, lb = b.length;
+    if (Math.abs(la - lb) > 1) return false;
+    var i = 0;
+    while (i < la && i < lb && a[i] === b[i]) i++;
+    if (la === lb) {
+      if (a.slice(i + 1) === b.slice(i + 1)) return true;
+      return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+    }
+    return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  }
+
+  function Offline(data) {
+    this.data = data;
+    this.pattern = new RegExp(data.token, "g");
+    this.stop = {};
+    data.stop.forEach(function (w) { this.stop[w] = true; }, this);
+    this.byStem = {};  // stem -> words of the index with that stem
+    this.df = {};      // word -> number of entries holding it
+    var n = data.docs.length;
+    this.idf = {};
+    Object.keys(data.words).forEach(function (word) {
+      var s = stem(word);
+      (this.byStem[s] = this.byStem[s] || []).push(word);
+      var df = data.words[word].length / 2;
+      this.df[word] = df;
+      this.idf[word] = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    }, this);
+    // Synonym groups as lists of phrases, each phrase a list of stems.
+    this.groups = data.synonyms.map(function (group) {
+      return group.map(function (phrase) { return this.words(phrase).map(stem); }, this)
+        .filter(function (p) { return p.length; });
+    }, this);
+    this.synonymStems = {};
+    this.groups.forEach(function (g) { g.forEach(function (p) { p.forEach(function (s) { this.synonymStems[s] = true; }, this); }, this); }, this);
+  }
+
+  Offline.prototype.words = function (text) {
+    var stop = this.stop;
+    return (String(text).toLowerCase().match(this.pattern) || []).filter(function (w) { return !stop[w]; });
+  };
+
+  Offline.prototype.known = function (word) {
+    var s = stem(word);
+    return !!(this.byStem[s] || this.synonymStems[s]);
+  };
+
+  // The most common word of the index (or of the synonyms) one edit away, or null.
+  Offline.prototype.correct = function (word) {
+    if (word.length < 4 || /\d/.test(word)) return null;
+    var best = null, bestDf = -1, df = this.df;
+    Object.keys(df).forEach(function (w) {
+      if (df[w] > bestDf && oneEdit(word, w)) { best = w; bestDf = df[w]; }
+    });
+    if (best) return best;
+    var s = stem(word), stems = Object.keys(this.byStem).concat(Object.keys(this.synonymStems));
+    for (var i = 0; i < stems.length; i++) {
+      if (oneEdit(s, stems[i])) return (this.byStem[stems[i]] || [stems[i]])[0];
+    }
+    return null;
+  };
+
+  // entry number -> score of one stem (the best of the index's words with that stem)
+  Offline.prototype.stemScores = function (s) {
+    var out = {}, data = this.data, idf = this.idf;
+    (this.byStem[s] || []).forEach(function (word) {
+      var postings = data.words[word];
+      for (var i = 0; i < postings.length; i += 2) {
+        var score = postings[i + 1] / data.scale * idf[word];
+        if (!(out[postings[i]] >= score)) out[postings[i]] = score;
+      }
+    });
+    return out;
+  };
+
+  // entry number -> score of a phrase: every stem must be there (no positions are kept)
+  Offline.prototype.phraseScores = function (stems) {
+    var self = this, parts = stems.map(function (s) { return self.stemScores(s); });
+    var out = {};
+    Object.keys(parts[0] || {}).forEach(function (doc) {
+      var total = 0;
+      for (var i = 0; i < parts.length; i++) {
+        if (!(doc in parts[i])) return;
+        total += parts[i][doc];
+      }
+      out[doc] = total;
+    });
+    return out;
+  };
+
+  // The query's concepts: a synonym phrase found in the query stands for its whole group.
+  Offline.prototype.concepts = function (stems) {
+    var out = [], i = 0;
+    while (i < stems.length) {
+      var found = null;
+      this.groups.forEach(function (group) {
+        group.forEach(function (phrase) {
+          if (phrase.length > (found ? found.length : 0) && phrase.every(function (s, k) { return stems[i + k] === s; })) {
+            found = { length: phrase.length, group: group, phrase: phrase };
+          }
+        });
+      });
+      if (found) {
+        out.push(found.group.map(function (p) { return { stems: p, weight: p === found.phrase ? 1 : 0.9 }; }));
+        i += found.length;
+      } else {
+        out.push([{ stems: [stems[i]], weight: 1 }]);
+        i += 1;
+      }
+    }
+    return out;
+  };
+
+  Offline.prototype.search = function (q) {
+    var self = this, words = this.words(q), corrected = [], changed = false;
+    words.forEach(function (w) {
+      var fix = self.known(w) ? null : self.correct(w);
+      corrected.push(fix || w);
+      if (fix) changed = true;
+    });
+    var totals = {};
+    this.concepts(corrected.map(stem)).forEach(function (alternatives) {
+      var best = {};
+      alternatives.forEach(function (alt) {
+        var scores = self.phraseScores(alt.stems);
+        Object.keys(scores).forEach(function (doc) {
+          var score = scores[doc] * alt.weight;
+          if (!(best[doc] >= score)) best[doc] = score;
+        });
+      });
+      Object.keys(best).forEach(function (doc) { totals[doc] = (totals[doc] || 0) + best[doc]; });
+    });
+    var ranked = Object.keys(totals).map(Number).sort(function (a, b) { return totals[b] - totals[a] || a - b; });
+    return {
+      total: ranked.length,
+      results: ranked.slice(0, LIMIT).map(function (n) {
+        var d = self.data.docs[n];
+        return { path: d[0], type: d[1], name: d[2], summary: d[3] };
+      }),
+      suggestion: changed ? corrected.join(" ") : null,
+    };
+  };
+
+  // ---- page ----------------------------------------------------------------------------
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    (children || []).forEach(function (c) { node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
+    return node;
+  }
+
+  // The endpoint's snippet is HTML (escaped text, matches in <mark>): keep only text and <mark>.
+  function snippet(html) {
+    var holder = document.createElement("template");
+    holder.innerHTML = html;
+    var out = document.createDocumentFragment();
+    holder.content.childNodes.forEach(function (node) {
+      if (node.nodeName === "MARK") out.appendChild(el("mark", {}, [node.textContent]));
+      else out.appendChild(document.createTextNode(node.textContent));
+    });
+    return out;
+  }
+
+  function searchHref(params) {
+    return "?" + new URLSearchParams(params).toString();
+  }
+
+  function loadOffline(src) {
+    return new Promise(function (resolve, reject) {
+      if (window.wwSearchIndex) return resolve(window.wwSearchIndex);
+      var script = el("script", { src: src });
+      script.onload = function () { resolve(window.wwSearchIndex); };
+      script.onerror = function () { reject(new Error("offline index missing")); };
+      document.head.appendChild(script);
+    });
+  }
+
+  function askEndpoint(endpoint, params) {
+    if (!endpoint || window.location.protocol === "file:") return Promise.reject(new Error("no endpoint"));
+    var url = endpoint + "?" + new URLSearchParams(params).toString();
+    return fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
+      var type = response.headers.get("content-type") || "";
+      if (type.indexOf("json") === -1) throw new Error("no endpoint");
+      return response.json().then(function (body) {
+        if (body.ok) return body;
+        if (response.status === 400) return body;  // the query's own problem: say it, do not fall back
+        throw new Error("endpoint unavailable");
+      });
+    });
+  }
+
+  function resultsPage(root) {
+    var labels = JSON.parse(document.getElementById("ww-search-labels").textContent);
+    var headerForm = document.querySelector("form[data-ww-search-page]");
+    var endpoint = headerForm ? headerForm.action + ".json" : "";
+    var site = headerForm ? new URL(headerForm.getAttribute("data-ww-search-page"), window.location.href) : window.location;
+    var form = root.querySelector(".ww-search__form");
+    var input = root.querySelector("#ww-search-q");
+    var status = root.querySelector("#ww-search-status");
+    var hint = root.querySelector("#ww-search-hint");
+    var list = root.querySelector("#ww-search-results");
+    var facetBox = root.querySelector("#ww-search-facets");
+    var params = new URLSearchParams(window.location.search);
+    var q = (params.get("q") || "").trim();
+    input.value = q;
+    form.hidden = false;
+    if (headerForm) headerForm.querySelector("input[name=q]").value = q;
+
+    function entryHref(type, id) {
+      return new URL("../" + labels.sections[type] + "/" + id + ".html", site).href;
+    }
+
+    function show(found, mode) {
+      list.textContent = "";
+      hint.hidden = true;
+      hint.textContent = "";
+      if (found.suggestion && found.suggestion !== q) {
+        var link = el("a", { href: searchHref({ q: found.suggestion }) }, [found.suggestion]);
+        if (found.corrected || mode === "offline") hint.append("No entries match \u201c" + q + "\u201d as typed; showing results for ", link, ".");
+        else hint.append("Did you mean ", link, "?");
+        hint.hidden = false;
+      }
+      var shown = found.results.length;
+      status.textContent = found.total + (found.total === 1 ? " entry matches" : " entries match") + " \u201c" + q + "\u201d" +
+        (shown < found.total ? " (showing the first " + shown + ")" : "") + "." +
+        (mode === "offline" ? " Searched in this copy of the site (offline)." : "");
+      root.setAttribute("data-mode", mode);
+      found.results.forEach(function (r) {
+        var href = r.path ? new URL("../" + r.path, site).href : entryHref(r.type, r.id);
+        var text = r.snippet !== undefined ? snippet(r.snippet) : document.createTextNode(r.summary);
+        list.appendChild(el("li", { class: "ww-result" }, [
+          el("a", { href: href, class: "ww-result__name" }, [r.name]), " ",
+          el("span", { class: "ww-result__kind" }, [labels.kinds[r.type] || r.type]),
+          el("p", { class: "ww-result__summary" }, [text]),
+        ]));
+      });
+      showFacets(found.facets || {});
+    }
+
+    function showFacets(facets) {
+      facetBox.textContent = "";
+      var names = Object.keys(facets).filter(function (f) { return Object.keys(facets[f]).length; });
+      facetBox.hidden = !names.length;
+      if (!names.length) return;
+      facetBox.appendChild(el("h2", {}, ["Narrow the results"]));
+      names.forEach(function (name) {
+        var items = Object.keys(facets[name]).map(function (value) {
+          var narrowed = new URLSearchParams(window.location.search);
+          var active = narrowed.getAll(name).indexOf(value) !== -1;
+          if (!active) narrowed.append(name, value);
+          var label = (labels.facets[name] || {})[value] || value;
+          var text = label + " (" + facets[name][value] + ")";
+          return el("li", {}, [active ? el("strong", {}, [text]) : el("a", { href: "?" + narrowed.toString() }, [text])]);
+        });
+        facetBox.appendChild(el("h3", {}, [labels.facetNames[name] || name]));
+        facetBox.appendChild(el("ul", {}, items));
+      });
+    }
+
+    function offline() {
+      return loadOffline(root.getAttribute("data-index")).then(function (data) {
+        show(new Offline(data).search(q), "offline");
+      });
+    }
+
+    if (!q) {
+      status.textContent = "Type a few words: a problem, a setting or a programme's name.";
+      return;
+    }
+    status.textContent = "Searching\u2026";
+    askEndpoint(endpoint, params).then(function (body) {
+      if (!body.ok) {
+        root.setAttribute("data-mode", "served");
+        status.textContent = body.error;
+        return;
+      }
+      show(body, "served");
+    }, offline).catch(function () {
+      status.textContent = "The search could not run here. Fix: reload the page, or browse the entries by setting or outcome.";
+    });
+  }
+
+  function init() {
+    // The header box goes to the site's results page (without this script: to Datasette's page).
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form.matches || !form.matches("form[data-ww-search-page], .ww-search__form")) return;
+      var q = form.querySelector("input[name=q]").value.trim();
+      event.preventDefault();
+      if (!q) return;
+      var target = form.hasAttribute("data-ww-search-page") ? form.getAttribute("data-ww-search-page") : window.location.pathname;
+      window.location.href = target + searchHref({ q: q });
+    });
+    var root = document.getElementById("ww-search");
+    if (root) resultsPage(root);
+  }
+
+  window.wwOfflineSearch = Offline;  // for bench/offline_search.py, which scores it on the judged queries
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
