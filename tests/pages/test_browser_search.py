@@ -117,3 +117,11 @@ def test_without_javascript_the_box_goes_to_the_datasette_search_page(browser, s
     page.wait_for_url(served_url + "data/-/search?q=mentoring")
     assert page.get_by_role("link", name="Sample mentoring", exact=True).is_visible()
     context.close()
+
+
+def test_offline_synonym_finds_what_the_evidence_calls_otherwise(page, site, fixture_corpus):
+    """No entry says "kicked out"; the synonyms vocabulary groups it with "excluded", "exclusion"."""
+    assert any({"kicked out", "exclusion"} <= set(group) for group in fixture_corpus.synonyms)
+    page.goto((site / "search" / "index.html").as_uri() + "?q=" + quote("kicked out"))
+    assert sorted(_results(page, "offline")) == ["Sample London programme", "Sample mentoring"]  # outcome: exclusion
+    assert page.locator("#ww-search-hint").is_hidden()  # a synonym is not a typo
