@@ -97,7 +97,7 @@ def build_outputs(corpus: Corpus, out: Path, only: tuple[str, ...], repo: Path) 
             from .search.index import build_search_index
 
             with step("search index"):
-                build_search_index(docs, out)
+                build_search_index(docs, out, corpus.synonyms)
     if "exports" in only:
         from .exports import build_exports
 
