@@ -38,7 +38,7 @@ def real(tmp_path_factory):
     if result.corpus is None:
         pytest.skip("the real corpus in evidence/ does not lint yet:\n" + render(result.problems[:5], "text"))
     out = tmp_path_factory.mktemp("real-search")
-    build_search_index(documents(result.corpus), out)
+    build_search_index(documents(result.corpus), out, result.corpus.synonyms)
     with SearchIndex(out / "search") as ix:
         yield result.corpus, ix
 
