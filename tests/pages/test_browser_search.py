@@ -125,3 +125,8 @@ def test_offline_synonym_finds_what_the_evidence_calls_otherwise(page, site, fix
     page.goto((site / "search" / "index.html").as_uri() + "?q=" + quote("kicked out"))
     assert sorted(_results(page, "offline")) == ["Sample London programme", "Sample mentoring"]  # outcome: exclusion
     assert page.locator("#ww-search-hint").is_hidden()  # a synonym is not a typo
+
+
+def test_served_synonym_finds_what_the_evidence_calls_otherwise(page, served_url):
+    page.goto(served_url + "search/index.html?q=" + quote("kicked out"))
+    assert sorted(_results(page, "served")) == ["Sample London programme", "Sample mentoring"]
