@@ -104,7 +104,10 @@ def build_metadata(config: BuildConfig, tables: Iterable[Table], views: Iterable
                                 "Fix: give the query's SQL as text under `sql:`")
     release = config.datasette.release
     shown = {"about": f"Evidence release {release}", "about_url": f"{written.get('source_url', '').rstrip('/')}/releases/tag/{release.version}"} if release else {}
-    return merge({"databases": {DATABASE: {"tables": generated}}} | shown, written)
+    # The search page takes the practitioner site's look and links its pages (mkdocs.yml site_url).
+    site_url = (config.mkdocs or {}).get("site_url")
+    search = {"plugins": {"whatworks-search": {"site_url": str(site_url)}}} if site_url else {}
+    return merge({"databases": {DATABASE: {"tables": generated}}} | shown | search, written)
 
 
 def canned_queries(metadata: Mapping[str, Any]) -> dict[str, str]:

@@ -46,7 +46,9 @@ def make_datasette(out: Path) -> Any:
     metadata = json.loads(meta_file.read_text(encoding="utf-8"))
     settings = dict(metadata.pop("settings", {})) | {"base_url": DATA_PREFIX}
     plugins = metadata.setdefault("plugins", {})
-    plugins["whatworks-search"] = dict(plugins.get("whatworks-search", {})) | {"index_dir": str((out / "search").resolve())}
+    # the site is served at / beside Datasette: the search page links the preview's pages, not the published ones
+    plugins["whatworks-search"] = dict(plugins.get("whatworks-search", {})) | {"index_dir": str((out / "search").resolve()),
+                                                                              "site_url": "/"}
     # immutable: opened read-only with no locking and no change checks; Datasette never writes to it
     return Datasette(immutables=[str(db)], metadata=metadata, settings=settings)
 

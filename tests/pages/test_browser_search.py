@@ -115,8 +115,23 @@ def test_without_javascript_the_box_goes_to_the_datasette_search_page(browser, s
     box.fill("mentoring")
     box.press("Enter")
     page.wait_for_url(served_url + "data/-/search?q=mentoring")
-    assert page.get_by_role("link", name="Sample mentoring", exact=True).is_visible()
+    # Datasette's page in the site's look, linking the site's pages
+    assert page.get_by_role("link", name="What works: the evidence site").get_attribute("href") == "/"
+    page.get_by_role("link", name="Sample mentoring", exact=True).click()
+    assert page.url == served_url + "approaches/sample-mentoring.html"
     context.close()
+
+
+def test_datasette_search_page_in_the_sites_look_passes_axe_and_fits_a_phone(page, served_url):
+    from axe_playwright_python.sync_playwright import Axe
+
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        page.goto(served_url + "data/-/search?q=mentring")
+        assert page.get_by_role("link", name="mentoring", exact=True).is_visible()  # did you mean
+        violations = Axe().run(page).response["violations"]
+        assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations] == [], viewport
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
 
 def test_offline_synonym_finds_what_the_evidence_calls_otherwise(page, site, fixture_corpus):

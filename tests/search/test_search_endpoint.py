@@ -86,13 +86,30 @@ def test_html_page_escapes_the_query_exactly(served):
     assert ' match <strong>&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; mentoring</strong>' in html
 
 
-def test_html_page_in_datasettes_look(served):
+def test_html_page_in_the_sites_look_when_served_with_the_site(served):
+    """`whatworks serve` tells the plugin where the site is (site_url "/"): the page is where the
+    site's search box sends readers without JavaScript, so it looks like the site and opens its pages."""
     html = served("/-/search?q=pupil+referral+unit").text
-    assert '<link rel="stylesheet" href="/data/-/static/app.css?' in html  # Datasette's base.html
-    assert 'Powered by <a href="https://datasette.io/"' in html
+    assert "/-/static/app.css" not in html and "Powered by" not in html  # not Datasette's base.html
+    assert '<header class="ww-site-header"><a href="/">What works: the evidence site</a></header>' in html
     assert '<form class="core" action="/data/-/search" method="get" role="search">' in html
-    assert '<li><a href="/data/evidence/programmes/pru-mentoring">PRU and Alternative Provision Mentoring Programme</a>' in html
+    assert '<li><a href="/programmes/pru-mentoring.html">PRU and Alternative Provision Mentoring Programme</a>' in html
     assert "<mark>" in html
+    assert '<a href="/data/">The database (Datasette)</a>' in html
+
+
+def test_html_page_in_datasettes_look_without_a_site(out):
+    datasette = Datasette(memory=True, metadata={"plugins": {"whatworks-search": {"index_dir": str(out / "search")}}})
+    html = asyncio.run(datasette.client.get("/-/search?q=pupil+referral+unit")).text
+    assert '<link rel="stylesheet" href="/-/static/app.css?' in html  # Datasette's base.html
+    assert 'Powered by <a href="https://datasette.io/"' in html
+    assert '<li><a href="/-/search?q=id%3Apru-mentoring">PRU and Alternative Provision Mentoring Programme</a>' in html
+
+
+def test_json_answers_any_origin(served):
+    """The published site (GitHub Pages) asks the published Datasette (Cloud Run) from readers' browsers."""
+    assert served("/-/search.json?q=mentoring").headers["access-control-allow-origin"] == "*"
+    assert served("/-/search.json?q=colour:red").headers["access-control-allow-origin"] == "*"
 
 
 def test_bad_query_and_missing_index_are_explained(served, tmp_path):

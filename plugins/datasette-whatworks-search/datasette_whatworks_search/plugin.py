@@ -1,13 +1,18 @@
 """Datasette plugin: the whatworks search endpoint, beside the researchers' database.
 
-`/-/search?q=…` is an HTML page in Datasette's own look (it extends Datasette's
-base.html); `/-/search.json?q=…` returns the same data as `whatworks search --json`.
-Filters: type, setting, outcome, priority_area (repeatable), limit. The index folder
-comes from the plugin config, so the endpoint travels with any Datasette deploy:
+`/-/search?q=…` is an HTML page; `/-/search.json?q=…` returns the same data as
+`whatworks search --json`, to any origin (CORS: the published site, on another host, asks it
+from readers' browsers). Filters: type, setting, outcome, priority_area (repeatable), limit.
+The index folder comes from the plugin config, so the endpoint travels with any Datasette deploy:
 
     plugins:
       whatworks-search:
         index_dir: _build/search
+        site_url: https://london-vru.github.io/whatworks/   # optional
+
+With `site_url` (the practitioner site's address), the HTML page takes the site's look and its
+results open the site's pages: it is where the site's search box sends readers whose browser
+runs no JavaScript. Without it, the page is in Datasette's look and links database rows.
 
 Searches run on one worker thread, never on Datasette's event loop, so a slow query
 cannot hold up table requests; query.check_size refuses what would be slow (HTTP 400).
@@ -30,7 +35,8 @@ from .schema import FACET_REPORT, IndexMissing, SearchError
 PLUGIN = "whatworks-search"
 DEFAULT_INDEX = "_build/search"
 TEMPLATE = Path(__file__).parent / "templates" / "whatworks_search.html"
-TABLES = {"approach": "approaches", "programme": "programmes", "study": "studies"}
+SITE_LAYOUT = TEMPLATE.parent / "whatworks_site_layout.html"  # the site's look
+TABLES = {"approach": "approaches", "programme": "programmes", "study": "studies"}  # also the site's sections
 DATABASE = "evidence"
 MAX_LIMIT = 100
 
@@ -92,22 +98,33 @@ def _row_url(datasette, row: dict) -> str:
     return datasette.urls.path(f"-/search?{urlencode({'q': 'id:' + row['id']})}")
 
 
+CORS = {"Access-Control-Allow-Origin": "*"}  # public, read-only, no cookies
+
+
 async def search_json(datasette, request) -> Response:
     try:
-        return Response.json({"ok": True, **await _run(datasette, request)})
+        return Response.json({"ok": True, **await _run(datasette, request)}, headers=CORS)
     except SearchError as exc:
         status = 503 if isinstance(exc, IndexMissing) else 400
-        return Response.json({"ok": False, "error": str(exc)}, status=status)
+        return Response.json({"ok": False, "error": str(exc)}, status=status, headers=CORS)
 
 
 async def search_page(datasette, request) -> Response:
     q = request.args.get("q", "")
+    site_url = str((datasette.plugin_config(PLUGIN) or {}).get("site_url") or "")
+    if site_url and not site_url.endswith("/"):
+        site_url += "/"
     context = {"q": q, "searched": "q" in request.args, "error": None, "results": [], "facets": {}, "total": 0,
-               "suggestion": None, "corrected": False, "json_url": datasette.urls.path("-/search.json") + "?" + request.query_string}
+               "suggestion": None, "corrected": False, "json_url": datasette.urls.path("-/search.json") + "?" + request.query_string,
+               "site_url": site_url,
+               "layout": datasette.jinja_env.from_string(SITE_LAYOUT.read_text(encoding="utf-8")) if site_url else "base.html"}
     status = 200
     if context["searched"]:
         try:
             context.update(await _run(datasette, request))
+            if site_url:
+                for row in context["results"]:
+                    row["url"] = f"{site_url}{TABLES[row['type']]}/{row['id']}.html"
         except SearchError as exc:
             context["error"] = str(exc)
             status = 503 if isinstance(exc, IndexMissing) else 400
