@@ -9,7 +9,9 @@ JSON file from a file:// page but runs a script tag.
 What the browser gets, kept small: per entry its page, type, name and summary; per word (as
 written, lower-cased, stop words left out) the entries holding it with a BM25F-style weight
 (name counts 3x, summary 1.5x, body 1x, as in the Whoosh schema), which search.js multiplies
-by the word's rarity. The browser stems words and forgives one typo itself, against this
+by the word's rarity. Postings are a string per word, "<gap><weight>" joined by commas: the gap
+from the previous entry number in base 36, the weight as one character of DIGITS (its index,
+in steps of 1/SCALE). That is under half the size of JSON number lists. The browser stems words and forgives one typo itself, against this
 vocabulary, so the tokenizer and stop words below are the one definition both sides use
 (search.js reads them from the file).
 """
@@ -31,7 +33,8 @@ STOP_WORDS = ("a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "fr
               "yet", "you", "your")
 FIELD_BOOSTS = (("name", 3.0), ("summary", 1.5), ("body", 1.0))
 K1, B = 1.2, 0.75  # BM25's usual constants
-SCALE = 10  # weights are sent as whole tenths: shorter than floats, ranking unchanged in practice
+SCALE = 5  # weights are sent in fifths, as one character: ranking unchanged in practice
+DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 INDEX_PATH = "search/offline-index.js"
 GLOBAL = "wwSearchIndex"
 
@@ -49,7 +52,8 @@ def offline_index(docs: Sequence[Mapping[str, str]], synonyms: Iterable[Sequence
     counts = [{field: Counter(words(doc.get(field, ""))) for field, _ in FIELD_BOOSTS} for doc in docs]
     average = {field: (sum(sum(c[field].values()) for c in counts) / len(docs) if docs else 0) or 1
                for field, _ in FIELD_BOOSTS}
-    postings: dict[str, list[int]] = defaultdict(list)
+    postings: dict[str, list[str]] = defaultdict(list)
+    last: dict[str, int] = {}
     for n, fields in enumerate(counts):
         weights: Counter[str] = Counter()
         for field, boost in FIELD_BOOSTS:
@@ -57,15 +61,27 @@ def offline_index(docs: Sequence[Mapping[str, str]], synonyms: Iterable[Sequence
             for word, tf in fields[field].items():
                 weights[word] += boost * tf * (K1 + 1) / (tf + norm)
         for word, weight in weights.items():
-            postings[word] += [n, max(1, round(weight * SCALE))]
+            gap = n - last.get(word, 0)
+            last[word] = n
+            postings[word].append(_base36(gap) + DIGITS[min(len(DIGITS) - 1, max(1, round(weight * SCALE)))])
     return {
         "token": TOKEN,
         "stop": list(STOP_WORDS),
         "scale": SCALE,
         "docs": [[f"{BY_NAME[d['type']].folder}/{d['id']}.html", d["type"], d["name"], d["summary"]] for d in docs],
-        "words": dict(sorted(postings.items())),
+        "digits": DIGITS,
+        "words": {word: ",".join(p) for word, p in sorted(postings.items())},
         "synonyms": [list(group) for group in synonyms],
     }
+
+
+def _base36(n: int) -> str:
+    out = ""
+    while True:
+        n, digit = divmod(n, 36)
+        out = DIGITS[digit] + out
+        if not n:
+            return out
 
 
 def offline_index_js(docs: Sequence[Mapping[str, str]], synonyms: Iterable[Sequence[str]] = ()) -> str:

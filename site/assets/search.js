@@ -57,7 +57,7 @@
     Object.keys(data.words).forEach(function (word) {
       var s = stem(word);
       (this.byStem[s] = this.byStem[s] || []).push(word);
-      var df = data.words[word].length / 2;
+      var df = data.words[word].split(",").length;
       this.df[word] = df;
       this.idf[word] = Math.log(1 + (n - df + 0.5) / (df + 0.5));
     }, this);
@@ -95,13 +95,23 @@
     return null;
   };
 
+  // [entry number, weight, …] of a word: its postings string is "<gap base 36><weight digit>,…"
+  Offline.prototype.postings = function (word) {
+    var out = [], doc = 0, digits = this.data.digits, scale = this.data.scale;
+    this.data.words[word].split(",").forEach(function (p) {
+      doc += parseInt(p.slice(0, -1), 36);
+      out.push(doc, digits.indexOf(p[p.length - 1]) / scale);
+    });
+    return out;
+  };
+
   // entry number -> score of one stem (the best of the index's words with that stem)
   Offline.prototype.stemScores = function (s) {
-    var out = {}, data = this.data, idf = this.idf;
+    var out = {}, idf = this.idf, self = this;
     (this.byStem[s] || []).forEach(function (word) {
-      var postings = data.words[word];
+      var postings = self.postings(word);
       for (var i = 0; i < postings.length; i += 2) {
-        var score = postings[i + 1] / data.scale * idf[word];
+        var score = postings[i + 1] * idf[word];
         if (!(out[postings[i]] >= score)) out[postings[i]] = score;
       }
     });
