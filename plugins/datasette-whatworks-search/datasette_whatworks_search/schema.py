@@ -35,9 +35,10 @@ ALIASES = {
 # facet name in output, filters and query syntax -> index field
 FACET_REPORT = {"type": "type", "setting": "settings", "outcome": "outcomes", "priority_area": "priority_areas"}
 
-# Whoosh's word pattern, plus & inside a word: "A&E" is a word practitioners search for
-# (the default splits it into "a" and "e", one a stop word, the other too short to keep).
-STEMMER = StemmingAnalyzer(expression=r"\w+([.&]?\w+)*")
+# Whoosh's word pattern (whoosh.analysis.tokenizers.default_pattern), plus & inside a word:
+# "A&E" is a word practitioners search for (the default splits it into "a" and "e", a stop
+# word and a letter too short to keep, so A&E could not be found at all).
+STEMMER = StemmingAnalyzer(expression=r"[\w\*]+([.&]?[\w\*]+)*")
 
 
 class SearchError(Exception):
