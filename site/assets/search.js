@@ -157,7 +157,8 @@
   };
 
   Offline.prototype.search = function (q) {
-    var self = this, words = this.words(q), corrected = [], changed = false;
+    // The endpoint's `setting:pru` syntax: offline, the value is searched as a word.
+    var self = this, words = this.words(String(q).replace(/\b[a-z_-]+:(?=\S)/gi, " ")), corrected = [], changed = false;
     words.forEach(function (w) {
       var fix = self.known(w) ? null : self.correct(w);
       corrected.push(fix || w);
