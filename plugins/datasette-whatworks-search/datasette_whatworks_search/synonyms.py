@@ -4,8 +4,8 @@ search for the group's other phrases ("kicked out" finds "excluded", "A&E" finds
 
 The build writes the groups beside the index (SYNONYMS_FILE), so the published Datasette
 needs nothing from evidence/. Phrases are matched on the words the index makes of them
-(stems), so plurals match too ("knives", "gangs"); a word the index drops ("A&E", "in") is
-matched as typed. Each matched phrase adds one clause scored by the best of its alternatives
+(stems), so plurals match too ("gangs", "behaviours"); a word the index drops (a stop word
+such as "in" of "children in care") is matched as typed. Each matched phrase adds one clause scored by the best of its alternatives
 (a disjunction-max, so a page using three of them does not outrank one using the typed word),
 built from stems: whatever the file holds, it never reaches the query parser.
 
@@ -125,7 +125,7 @@ class Synonyms:
 
     def _alternatives(self, typed: tuple[str, ...]) -> list[tuple[str, ...]]:
         """The stems of the other phrases of the groups holding `typed`, each once. Left out: a
-        phrase the index cannot search ("A&E"), and one whose stems hold or are held by the
+        phrase the index keeps no word of (only stop words), and one whose stems hold or are held by the
         typed ones ("gang violence" for "gangs": the typed word already finds it)."""
         found: list[tuple[str, ...]] = []
         for n in self.index.get(typed, ()):
