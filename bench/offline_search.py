@@ -1,4 +1,4 @@
-"""The site's offline search (site/assets/search.js over search/offline-index.js), scored on the
+"""The site's offline search (site/assets/search-offline.js over search/offline-index.js), scored on the
 judged queries and measured for size: the real JavaScript, run in Debian's chromium.
 
     python bench/offline_search.py              # the real corpus: scores and index size
@@ -27,7 +27,7 @@ from build_tools.pages.search_index import offline_index_js  # noqa: E402
 from build_tools.search.documents import documents  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-SEARCH_JS = ROOT / "site" / "assets" / "search.js"
+SEARCH_JS = ROOT / "site" / "assets" / "search-offline.js"
 
 
 def index_for(evidence: Path, synonyms: bool = True) -> str:

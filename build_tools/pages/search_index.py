@@ -3,17 +3,17 @@ documents (the ones build.py makes once for the Whoosh index) and Corpus.synonym
 
 The site's search box answers from the Whoosh endpoint when the site is served with its
 Datasette; on a static host or from file:// it falls back to this index, read by
-site/assets/search.js. It is a `<script>` file, not JSON, because Chromium refuses to fetch a
+site/assets/search-offline.js. It is a `<script>` file, not JSON, because Chromium refuses to fetch a
 JSON file from a file:// page but runs a script tag.
 
 What the browser gets, kept small: per entry its page, type, name and summary; per word (as
 written, lower-cased, stop words left out) the entries holding it with a BM25F-style weight
-(name counts 3x, summary 1.5x, body 1x, as in the Whoosh schema), which search.js multiplies
+(name counts 3x, summary 1.5x, body 1x, as in the Whoosh schema), which search-offline.js multiplies
 by the word's rarity. Postings are a string per word, "<gap><weight>" joined by commas: the gap
 from the previous entry number in base 36, the weight as one character of DIGITS (its index,
 in steps of 1/SCALE). That is under half the size of JSON number lists. The browser stems words and forgives one typo itself, against this
 vocabulary, so the tokenizer and stop words below are the one definition both sides use
-(search.js reads them from the file).
+(search-offline.js reads them from the file).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def _base36(n: int) -> str:
 
 
 def offline_index_js(docs: Sequence[Mapping[str, str]], synonyms: Iterable[Sequence[str]] = ()) -> str:
-    """The index as the script search.js loads: one assignment to window.wwSearchIndex."""
+    """The index as the script search-offline.js reads: one assignment to window.wwSearchIndex."""
     data = json.dumps(offline_index(docs, synonyms), ensure_ascii=False, separators=(",", ":"))
     data = data.replace("</", "<\\/")  # so the file could be inlined in a page without ending its <script>
     return f"window.{GLOBAL}={data};\n"

@@ -47,7 +47,7 @@ hide:
 
 # Search the evidence
 
-<div class="ww-search" id="ww-search" data-index="{escape(index)}">
+<div class="ww-search" id="ww-search" data-index="{escape(index)}" data-engine="../assets/search-offline.js">
 <form class="ww-search__form" method="get" role="search" hidden>
 <label for="ww-search-q">Search approaches, programmes and studies</label>
 <div class="ww-search__row">

@@ -33,12 +33,15 @@ def _search_from_header(page, start: str, query: str) -> None:
 
 def test_served_box_answers_from_the_endpoint(page, served_url):
     endpoint: list[str] = []
+    offline: list[str] = []
     page.on("request", lambda r: endpoint.append(r.url) if "/-/search.json" in r.url else None)
+    page.on("request", lambda r: offline.append(r.url) if "offline" in r.url else None)
     _search_from_header(page, served_url + "approaches/sample-mentoring.html", "mentoring")
     assert page.url == served_url + "search/index.html?q=mentoring"
     names = _results(page, "served")
     assert sorted(names[:2]) == ["Sample mentoring", "Sample trial of mentoring (2020)"]
     assert endpoint == [served_url + "data/-/search.json?q=mentoring"]
+    assert offline == []  # the offline engine and index are loaded only when the endpoint does not answer
     assert page.locator("#ww-search-status").inner_text().startswith(f"{len(names)} entries match “mentoring”")
     # each result opens the entry's page in the site, not its database row
     page.get_by_role("link", name="Sample mentoring", exact=True).click()

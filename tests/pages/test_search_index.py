@@ -1,5 +1,5 @@
 """The offline search index (build_tools/pages/search_index.py): what the browser is sent.
-Its search (site/assets/search.js) runs in chromium in test_browser_search.py."""
+Its search (site/assets/search-offline.js) runs in chromium in test_browser_search.py."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from build_tools.pages.search_index import DIGITS, SCALE, offline_index, offline
 
 
 def _decode(postings: str) -> list[tuple[int, float]]:
-    """As search.js reads it: "<gap base 36><weight digit>" joined by commas."""
+    """As search-offline.js reads it: "<gap base 36><weight digit>" joined by commas."""
     out, doc = [], 0
     for p in postings.split(","):
         doc += int(p[:-1], 36)
