@@ -100,8 +100,8 @@
         else hint.append("Did you mean ", link, "?");
         hint.hidden = false;
       }
-      var shown = found.results.length;
-      status.textContent = found.total + (found.total === 1 ? " entry matches" : " entries match") + " \u201c" + q + "\u201d" +
+      var shown = found.results.length, answered = found.corrected || mode === "offline" ? found.suggestion || q : q;
+      status.textContent = found.total + (found.total === 1 ? " entry matches" : " entries match") + " \u201c" + answered + "\u201d" +
         (shown < found.total ? " (showing the first " + shown + ")" : "") + "." +
         (mode === "offline" ? " Searched in this copy of the site (offline)." : "");
       root.setAttribute("data-mode", mode);

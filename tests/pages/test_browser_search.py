@@ -63,6 +63,7 @@ def test_served_typo_is_corrected_with_a_did_you_mean_link(page, served_url):
     hint = page.locator("#ww-search-hint")
     assert hint.get_by_role("link").inner_text() == "mentoring"
     assert hint.get_by_role("link").get_attribute("href") == "?q=mentoring"
+    assert "entries match “mentoring”" in page.locator("#ww-search-status").inner_text()
 
 
 def test_offline_from_disk_ranks_forgives_a_typo(page, site):
@@ -72,6 +73,7 @@ def test_offline_from_disk_ranks_forgives_a_typo(page, site):
     names = _results(page, "offline")
     assert sorted(names[:2]) == ["Sample mentoring", "Sample trial of mentoring (2020)"]
     assert page.locator("#ww-search-hint").get_by_role("link").inner_text() == "mentoring"
+    assert "entries match “mentoring”" in page.locator("#ww-search-status").inner_text()  # what was searched
     assert "(offline)" in page.locator("#ww-search-status").inner_text()
     page.get_by_role("link", name="Sample mentoring", exact=True).click()
     assert page.url == (site / "approaches" / "sample-mentoring.html").as_uri()
