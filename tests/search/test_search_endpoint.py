@@ -61,6 +61,17 @@ def test_json_results_link_to_datasette_rows(served):
     assert served(data["results"][0]["url"].removeprefix("/data") + ".json").status_code == 200
 
 
+def test_json_answers_and_errors_carry_datasettes_cors_headers(served):
+    """As Datasette's own JSON with cors=True (`whatworks serve`; `datasette publish` passes --cors)."""
+    cors = {"access-control-allow-origin": "*", "access-control-allow-headers": "Authorization",
+            "access-control-expose-headers": "Link"}
+    for path, status in (("/-/search.json?q=mentoring", 200), ("/-/search.json?q=colour:red", 400)):
+        response = served(path)
+        assert (response.status_code, {k: response.headers.get(k) for k in cors}) == (status, cors)
+    plain = asyncio.run(Datasette(memory=True).client.get("/-/search.json?q=mentoring"))  # without --cors: none
+    assert "access-control-allow-origin" not in plain.headers
+
+
 def test_json_filters_and_suggestion(served):
     data = served("/-/search.json?q=mentoring&type=programme&setting=pru").json()
     assert {r["id"] for r in data["results"]} >= {"pru-mentoring"}
