@@ -71,6 +71,12 @@ RULES = {
     "review-only-field": "studies_pooled or pooled_sample on a study that is not a review",
     "raw-html": "HTML tags in text (decided by the site's sanitiser, nh3)",
     "unsafe-link": "a link that is not to a web page (javascript:, data:, relative)",
+    # vocabularies/synonyms.yml
+    "synonym-group-size": "a synonym group with fewer than two phrases, or more than twelve",
+    "synonym-empty-phrase": "an empty phrase in a synonym group",
+    "synonym-repeated": "a phrase in two synonym groups, or twice in one",
+    "synonym-query-syntax": "a phrase with characters or words search reads as syntax (`* ? : \" ( )`, AND/OR/NOT)",
+    "synonym-phrase-size": "a synonym phrase of more than six words",
 }
 
 
