@@ -141,6 +141,9 @@
       });
       if (found) {
         out.push(found.group.map(function (p) { return { stems: p, weight: p === found.phrase ? 1 : 0.9 }; }));
+        // The typed words count one by one too (as in the endpoint, where words rank, none is
+        // required): "adverse childhood experiences" also finds "adverse experiences".
+        if (found.length > 1) found.phrase.forEach(function (s) { out.push([{ stems: [s], weight: 1 }]); });
         i += found.length;
       } else {
         out.push([{ stems: [stems[i]], weight: 1 }]);
