@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import best_of, parse_floor  # noqa: E402
 from generate import generate  # noqa: E402
 
+from build_tools.config import read_config  # noqa: E402
 from build_tools.evidence.corpus import load_corpus  # noqa: E402
 from build_tools.database.build import build_database  # noqa: E402
 from build_tools.exports import build_exports  # noqa: E402
@@ -26,7 +27,7 @@ from build_tools.exports import build_exports  # noqa: E402
 
 def timed(fn, corpus, out: Path) -> float:
     start = time.perf_counter()
-    fn(corpus, out)
+    fn(corpus, read_config(Path(__file__).resolve().parents[1]), out)
     return time.perf_counter() - start
 
 

@@ -31,6 +31,7 @@ from build_tools.search.documents import documents  # noqa: E402
 from build_tools.search.index import build_search_index  # noqa: E402
 from build_tools.serve.app import make_datasette  # noqa: E402
 from datasette_whatworks_search import MAX_QUERY_CHARS, MAX_QUERY_WORDS, SearchError, SearchIndex  # noqa: E402
+from build_tools.config import read_config  # noqa: E402
 
 
 def candidates() -> dict[str, str]:
@@ -103,7 +104,7 @@ def main(n: int | None) -> None:
             evidence = HERE.parent / "evidence"
         corpus = load_corpus(evidence).corpus
         assert corpus is not None, "the evidence must lint"
-        build_database(corpus, out)
+        build_database(corpus, read_config(HERE.parent), out)
         build_search_index(documents(corpus), out)
         print(f"corpus: {len(corpus.entries)} entries; caps {MAX_QUERY_CHARS} characters, {MAX_QUERY_WORDS} words; "
               f"load average {os.getloadavg()[0]:.2f}")

@@ -30,6 +30,7 @@ from site_support import site_repo  # noqa: E402
 
 from build_tools.evidence.corpus import load_corpus  # noqa: E402
 from build_tools.pages.build import data_date, generate_pages, run_mkdocs, site_links, write_generated  # noqa: E402
+from build_tools.config import read_config  # noqa: E402
 
 
 def bare_mkdocs_floor(n: int, root: Path, files: dict[str, str]) -> float:
@@ -64,7 +65,7 @@ def main(sizes: list[int]) -> None:
             floor = min(parse_floor(evidence) for _ in range(3))
             repo = site_repo(root / "repo")
             start = time.perf_counter()
-            files = dict(generate_pages(corpus, site_links(repo)))
+            files = dict(generate_pages(corpus, site_links(read_config(repo))))
             write_generated(repo / "site", files)
             gen = time.perf_counter() - start
             site = root / "out"

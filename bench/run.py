@@ -43,6 +43,7 @@ from common import best_of, parse_floor  # noqa: E402
 from generate import generate  # noqa: E402
 from site_support import site_repo  # noqa: E402
 
+from build_tools.config import read_config  # noqa: E402
 from build_tools.evidence.corpus import load_corpus  # noqa: E402
 from build_tools.search.documents import documents  # noqa: E402
 from build_tools.search.index import build_search_index  # noqa: E402
@@ -90,8 +91,10 @@ def measure(n: int, repeat: int) -> dict[str, float]:
         row["lint"] = best_of(repeat, lambda: seconds(load_corpus, evidence))
         corpus = load_corpus(evidence).corpus
         out = root / "_build"
-        row["db"] = best_of(repeat, seconds, build_database, corpus, out)
-        row["exports"] = best_of(repeat, seconds, build_exports, corpus, out)
+        repo = site_repo(root / "repo")
+        config = read_config(repo)
+        row["db"] = best_of(repeat, seconds, build_database, corpus, config, out)
+        row["exports"] = best_of(repeat, seconds, build_exports, corpus, config, out)
         start = time.perf_counter()
         docs = documents(corpus)  # made once per build, as build.py does; counted in the search stage
         build_search_index(docs, out)
@@ -99,8 +102,7 @@ def measure(n: int, repeat: int) -> dict[str, float]:
         start = time.perf_counter()
         related = related_entries(docs)
         row["related"] = time.perf_counter() - start
-        repo = site_repo(root / "repo")
-        row["site"] = seconds(build_site, corpus, out, repo, related)
+        row["site"] = seconds(build_site, corpus, config, out, related)
         pages = [p.stat().st_size for p in (out / "site" / "approaches").glob("approach-*.html")]
         row["page_kb"] = statistics.mean(pages) / 1024
         index = SearchIndex(out / "search")

@@ -1,7 +1,8 @@
 """`whatworks build`: validate once, then run each output builder on the same Corpus.
 
-Builders are pure functions `build_x(corpus, out_dir)`; none reads YAML or imports
-another builder. The search documents are made once here; related entries come from them
+Builders are pure functions `build_x(corpus, config, out_dir)`: the Corpus is the evidence,
+the BuildConfig the configuration files and environment, each read once here; no builder
+reads YAML, opens a settings file or imports another builder. The search documents are made once here; related entries come from them
 and are handed to the
 site builder here, so the two stay independent.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 import click
 
 from .atomic import sweep_stale
+from .config import BuildConfig, read_config
 from .errors import BuildBug, BuildError
 from .evidence.corpus import Corpus, load_corpus
 from .evidence.problems import render
@@ -32,7 +34,8 @@ def run_build(evidence: Path, out: Path, only: tuple[str, ...] = (), repo: Path 
         click.echo(f"build stopped: {len(result.problems)} problem(s) in the evidence; previous outputs kept.", err=True)
         return 1
     try:
-        build_outputs(result.corpus, out, only or OUTPUTS, repo or Path(evidence).resolve().parent)
+        config = read_config(repo or Path(evidence).resolve().parent)
+        build_outputs(result.corpus, config, out, only or OUTPUTS)
     except BuildError as exc:  # the user's to fix: the message says where and how
         click.echo(f"{exc}\nbuild stopped; the previous outputs are unchanged.", err=True)
         return 1
@@ -63,31 +66,31 @@ def _disk_trouble(exc: sqlite3.Error) -> bool:
     return any(word in text for word in ("disk", "full", "readonly", "read-only", "unable to open", "permission", "i/o"))
 
 
-def check_config(corpus: Corpus, only: tuple[str, ...], repo: Path) -> None:
-    """The hand-written configuration, validated before any output is replaced (BuildError if not)."""
+def check_config(corpus: Corpus, config: BuildConfig, only: tuple[str, ...]) -> None:
+    """What the outputs make of the configuration, checked before any output is replaced (BuildError if not)."""
     if "db" in only:
         from .database.metadata import build_metadata
         from .database.views import views
         from .tables.catalogue import all_tables
 
-        build_metadata(corpus, all_tables(corpus), views(corpus))
-    if "site" in only and (repo / "mkdocs.yml").exists():  # (a tree without one builds the rest; the site says why not)
+        build_metadata(config, all_tables(corpus), views(corpus))
+    if "site" in only and config.mkdocs is not None:  # (a tree without one builds the rest; the site says why not)
         from .pages.build import site_links
         from .pages.mkdocs_config import check_mkdocs_config
 
-        check_mkdocs_config(repo)
-        site_links(repo)
+        check_mkdocs_config(config)
+        site_links(config)
 
 
-def build_outputs(corpus: Corpus, out: Path, only: tuple[str, ...], repo: Path) -> None:
+def build_outputs(corpus: Corpus, config: BuildConfig, out: Path, only: tuple[str, ...]) -> None:
     out = Path(out)
-    check_config(corpus, only, repo)
+    check_config(corpus, config, only)
     sweep_stale(out)
     if "db" in only:
         from .database.build import build_database
 
         with step("database"):
-            build_database(corpus, out)
+            build_database(corpus, config, out)
     if "search" in only or "site" in only:
         from .search.documents import documents
         from .search.related import related_entries
@@ -102,7 +105,7 @@ def build_outputs(corpus: Corpus, out: Path, only: tuple[str, ...], repo: Path) 
         from .exports import build_exports
 
         with step("exports"):
-            build_exports(corpus, out)
+            build_exports(corpus, config, out)
     if "site" in only:
         from .pages.build import build_site
         from .pages.history import atom_feed, entry_history, site_url
@@ -110,9 +113,9 @@ def build_outputs(corpus: Corpus, out: Path, only: tuple[str, ...], repo: Path) 
         with step("related entries"):
             related = related_entries(docs)
         with step("site"):
-            history = entry_history(repo, corpus)  # {} outside git: pages then show no dates
-            feed = atom_feed(corpus, history, site_url(repo))
-            build_site(corpus, out, repo=repo, related=related, history=history, extra_files={"feed.xml": feed})
+            history = entry_history(config.repo, corpus)  # {} outside git: pages then show no dates
+            feed = atom_feed(corpus, history, site_url(config))
+            build_site(corpus, config, out, related=related, history=history, extra_files={"feed.xml": feed})
 
 
 @click.command("build")

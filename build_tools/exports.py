@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import atomic_dir
+from .config import BuildConfig
+from .release import Release
 from .evidence.corpus import Corpus
 from .tables.spec import Table
 from .tables.catalogue import all_tables
@@ -27,14 +29,14 @@ DATA_LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0"
                 "path": "https://creativecommons.org/licenses/by/4.0/"}
 
 
-def build_exports(corpus: Corpus, out_dir: Path) -> Path:
+def build_exports(corpus: Corpus, config: BuildConfig, out_dir: Path) -> Path:
     target = Path(out_dir) / "exports"
     tables = all_tables(corpus)
     with atomic_dir(target) as tmp:
         for table in tables:
             (tmp / f"{table.name}.csv").write_bytes(table_csv(table).encode("utf-8"))
         _write_json(tmp / "corpus.json", corpus_json(corpus))
-        _write_json(tmp / "datapackage.json", datapackage(tables))
+        _write_json(tmp / "datapackage.json", datapackage(tables, config.release))
         (tmp / "schema").mkdir()
         for name, text in json_schemas(corpus).items():
             (tmp / "schema" / name).write_bytes(text.encode("utf-8"))
@@ -77,7 +79,7 @@ def _field(column: Any) -> dict[str, Any]:
     return field
 
 
-def datapackage(tables: list[Table]) -> dict[str, Any]:
+def datapackage(tables: list[Table], release: Release | None = None) -> dict[str, Any]:
     resources = []
     for table in tables:
         schema: dict[str, Any] = {
@@ -93,9 +95,12 @@ def datapackage(tables: list[Table]) -> dict[str, Any]:
             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
             "description": table.description, "schema": schema,
         })
+    # Frictionless's `version` and `created` name the release a researcher cites (CITATION.cff).
+    cited = {"version": release.version, "created": f"{release.date.isoformat()}T00:00:00Z"} if release else {}
     return {
         "profile": "tabular-data-package",
         "name": "whatworks-evidence",
+        **cited,
         "title": "What works — violence prevention and alternative provision evidence",
         "description": "Approaches, programmes, studies, findings and clearinghouse ratings for London's Violence "
                        "Reduction Unit, as CSV tables. The same tables are in evidence.db (SQLite).",

@@ -12,12 +12,13 @@ import pytest
 
 from build_tools.pages.build import build_site
 from site_support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, HISTORY, RELATED, serve, site_repo
+from build_tools.config import read_config
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, fixture_corpus) -> Path:
     repo = site_repo(tmp_path_factory.mktemp("browser") / "repo")
-    return build_site(fixture_corpus, repo / "_build", repo, related=RELATED, history=HISTORY)
+    return build_site(fixture_corpus, read_config(repo), repo / "_build", related=RELATED, history=HISTORY)
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from build_tools.config import BuildConfig, read_config
 from build_tools.evidence.corpus import Corpus, load_corpus
 from build_tools.evidence.problems import render
 
@@ -53,6 +54,11 @@ def make_tree(root: Path, files: dict[str, str] | None = None, with_valid: bool 
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     return evidence
+
+
+def config_of(corpus: Corpus) -> BuildConfig:
+    """The configuration a build of `corpus` reads: the repository around its evidence folder."""
+    return read_config(Path(corpus.root).resolve().parent)
 
 
 def load_ok(evidence: Path) -> Corpus:

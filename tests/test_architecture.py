@@ -77,3 +77,26 @@ def test_the_contract_sees_imports():
     edges = {(name, target) for name, tree in _modules().items() for target, _ in _imports(name, tree)}
     assert ("database.build", "tables.catalogue") in edges and ("evidence.rules", "evidence.load") in edges
     assert ("cli", "") in edges  # `from . import __version__, clock`
+
+
+CONFIG_READERS = {"read_config", "read_mkdocs", "read_release"}
+
+
+def test_builders_take_their_configuration_from_the_build_config():
+    """build.py reads mkdocs.yml, datasette_metadata.yml, CITATION.cff and the environment once;
+    a builder that read one itself could see other settings than its neighbours."""
+    bad = []
+    for name, tree in _modules().items():
+        if _top(name) not in BUILDERS:
+            continue
+        bad += [(name, n) for target, names in _imports(name, tree) for n in names if n in CONFIG_READERS]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in {"getenv", "environ"}:
+                bad.append((name, f"line {node.lineno}: os.{node.attr}"))
+    # the one exception: the site hands its own environment on to the `mkdocs` child process
+    assert bad == [("pages.build", "line %d: os.environ" % _line_of("pages/build.py", "{**os.environ"))]
+
+
+def _line_of(relative: str, text: str) -> int:
+    lines = (PACKAGE / relative).read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if text in line)

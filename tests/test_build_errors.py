@@ -14,6 +14,7 @@ from build_tools.build import run_build
 from build_tools.evidence.corpus import load_corpus
 from build_tools.database.build import build_database
 from conftest import REPO, TODAY, make_tree
+from conftest import config_of
 
 
 @pytest.fixture
@@ -115,7 +116,7 @@ def test_a_row_sqlite_refuses_is_reported_as_our_bug_naming_table_and_entry(tmp_
 
     monkeypatch.setattr("build_tools.database.build.all_tables", doubled)
     with pytest.raises(BuildBug, match=r"^table approach_settings: UNIQUE constraint failed: .* \(at approach='sample-"):
-        build_database(corpus, tmp_path / "out")
+        build_database(corpus, config_of(corpus), tmp_path / "out")
     assert not (tmp_path / "out" / "evidence.db").exists()
 
 

@@ -14,13 +14,14 @@ from build_tools.database.build import build_database
 from build_tools.exports import build_exports
 from build_tools.evidence.models import Rating
 from conftest import TODAY
+from conftest import config_of
 
 
 @pytest.fixture(scope="module")
 def exported(fixture_corpus, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("exports")
-    build_database(fixture_corpus, out)
-    return build_exports(fixture_corpus, out)
+    build_database(fixture_corpus, config_of(fixture_corpus), out)
+    return build_exports(fixture_corpus, config_of(fixture_corpus), out)
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -95,20 +96,20 @@ def test_json_schemas_included(exported):
 
 
 def test_exports_are_deterministic(fixture_corpus, exported, tmp_path):
-    again = build_exports(fixture_corpus, tmp_path)
+    again = build_exports(fixture_corpus, config_of(fixture_corpus), tmp_path)
     files = sorted(p.relative_to(exported) for p in exported.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     assert [(again / f).read_bytes() for f in files] == [(exported / f).read_bytes() for f in files]
 
 
 def test_failed_export_keeps_previous_folder(fixture_corpus, tmp_path):
-    build_exports(fixture_corpus, tmp_path)
+    build_exports(fixture_corpus, config_of(fixture_corpus), tmp_path)
     before = (tmp_path / "exports" / "ratings.csv").read_bytes()
     bad = Rating(source="no-such-source", outcome="offending", impact="High", url="https://example.org/x", checked=TODAY)
     first = fixture_corpus.approaches[0]
     broken = dataclasses.replace(fixture_corpus, approaches=(first.model_copy(update={"ratings": (bad,)}),)
                                  + fixture_corpus.approaches[1:])
     with pytest.raises(KeyError):
-        build_exports(broken, tmp_path)
+        build_exports(broken, config_of(broken), tmp_path)
     assert (tmp_path / "exports" / "ratings.csv").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exports"]

@@ -10,10 +10,14 @@ import pytest
 import yaml
 
 from build_tools.database.build import build_database
-from build_tools.pages.build import SiteBuildError, build_site, site_links
+from build_tools.exports import build_exports
+from build_tools.pages.build import build_site, site_links
 from build_tools.release import Release, ReleaseError, read_release
 from conftest import REPO
 from site_support import site_repo
+from build_tools.config import read_config
+from build_tools.errors import BuildError
+from conftest import config_of
 
 
 def test_citation_names_a_release_in_step_with_its_date():
@@ -46,12 +50,12 @@ def test_no_citation_file_means_no_release(tmp_path):
 def test_entry_pages_cite_the_release_and_datasette_shows_it(tmp_path, fixture_corpus):
     repo = site_repo(tmp_path / "repo")
     (repo / "CITATION.cff").write_text("version: evidence-2031.02\ndate-released: 2031-02-03\n", encoding="utf-8")
-    assert site_links(repo).release == "evidence-2031.02 (2031-02-03)"
-    site = build_site(fixture_corpus, repo / "_build", repo)
+    assert site_links(read_config(repo)).release == "evidence-2031.02 (2031-02-03)"
+    site = build_site(fixture_corpus, read_config(repo), repo / "_build")
     html = unescape((site / "approaches" / "sample-mentoring.html").read_text(encoding="utf-8"))
     assert "London Violence Reduction Unit. Evidence release evidence-2031.02 (2031-02-03). Last reviewed" in html
 
-    build_database(fixture_corpus, tmp_path / "db")
+    build_database(fixture_corpus, config_of(fixture_corpus), tmp_path / "db")
     meta = json.loads((tmp_path / "db" / "metadata.json").read_text(encoding="utf-8"))
     release = read_release(REPO)
     assert (meta["about"], meta["about_url"]) == (
@@ -61,8 +65,8 @@ def test_entry_pages_cite_the_release_and_datasette_shows_it(tmp_path, fixture_c
 def test_a_broken_citation_stops_the_site_build_with_its_message(tmp_path):
     repo = site_repo(tmp_path / "repo")
     (repo / "CITATION.cff").write_text("version: 1\n", encoding="utf-8")
-    with pytest.raises(SiteBuildError, match=r"^CITATION.cff: version: '1' is not a release name"):
-        site_links(repo)
+    with pytest.raises(BuildError, match=r"^CITATION.cff: version: '1' is not a release name"):
+        read_config(repo)
 
 
 def test_the_release_workflow_checks_the_tag_and_attaches_database_exports_and_offline_site():
@@ -75,3 +79,13 @@ def test_the_release_workflow_checks_the_tag_and_attaches_database_exports_and_o
     assert script.index("read_release") < script.index("make build") < script.index("gh release create")
     for name in ("$TAG-evidence.db", "$TAG-exports.zip", "$TAG-site-offline.zip", "SHA256SUMS"):
         assert name in script
+
+
+def test_the_data_package_names_the_release_it_belongs_to(tmp_path, fixture_corpus):
+    repo = site_repo(tmp_path / "repo")
+    (repo / "CITATION.cff").write_text("version: evidence-2031.02\ndate-released: 2031-02-03\n", encoding="utf-8")
+    package = json.loads((build_exports(fixture_corpus, read_config(repo), tmp_path / "a") / "datapackage.json").read_text())
+    assert (package["version"], package["created"]) == ("evidence-2031.02", "2031-02-03T00:00:00Z")
+    (repo / "CITATION.cff").unlink()  # no release named: the package claims none
+    package = json.loads((build_exports(fixture_corpus, read_config(repo), tmp_path / "b") / "datapackage.json").read_text())
+    assert "version" not in package and "created" not in package

@@ -15,26 +15,27 @@ from pathlib import Path
 import sqlite_utils
 
 from ..atomic import atomic_file
+from ..config import BuildConfig
 from ..errors import BuildBug
 from ..evidence.corpus import Corpus
 from ..tables.spec import SQL_TYPES, Table
 from ..tables.catalogue import all_tables
 from .views import View, views
-from .metadata import build_metadata, check_queries, metadata_path, write_metadata_file
+from .metadata import build_metadata, check_queries, write_metadata_file
 
 DB_NAME = "evidence.db"
 
 
-def build_database(corpus: Corpus, out_dir: Path) -> Path:
+def build_database(corpus: Corpus, config: BuildConfig, out_dir: Path) -> Path:
     out_dir = Path(out_dir)
     tables, view_list = all_tables(corpus), views(corpus)
     target = out_dir / DB_NAME
-    metadata = build_metadata(corpus, tables, view_list)  # a typo in datasette_metadata.yml stops us here
+    metadata = build_metadata(config, tables, view_list)  # a typo in datasette_metadata.yml stops us here
     # The database and its metadata.json are renamed into place together (metadata first), or not at all.
     with atomic_file(target) as tmp, atomic_file(out_dir / "metadata.json") as tmp_metadata:
         write_database(tmp, tables, view_list)
         with closing(sqlite3.connect(tmp)) as db:
-            check_queries(db, metadata, metadata_path(corpus))
+            check_queries(db, metadata, config.datasette.metadata)
         write_metadata_file(tmp_metadata, metadata)
     return target
 

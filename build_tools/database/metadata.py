@@ -17,15 +17,12 @@ from typing import Any
 
 import yaml
 
-from ..errors import BuildError, yaml_error
-from ..release import ReleaseError, read_release
-from ..evidence.corpus import Corpus
+from ..config import BuildConfig, HandWritten
+from ..errors import BuildError
 from ..tables.spec import Table
 from .views import View
 
 DATABASE = "evidence"  # Datasette's name for evidence.db; site links use /data/evidence/...
-METADATA_FILE = "datasette_metadata.yml"
-PACKAGE_REPO = Path(__file__).resolve().parents[2]
 # FTS5 keeps its index in these shadow tables (name suffix -> columns); Datasette hides them.
 FTS5_SHADOW = {"data": ("id", "block"), "idx": ("segid", "term", "pgno"), "docsize": ("id", "sz"), "config": ("k", "v")}
 
@@ -33,12 +30,6 @@ FTS5_SHADOW = {"data": ("id", "block"), "idx": ("segid", "term", "pgno"), "docsi
 class MetadataError(BuildError):
     """datasette_metadata.yml is not valid YAML, has the wrong shape, or names something the
     database does not have; str() gives file:line, the problem and the fix."""
-
-
-def metadata_path(corpus: Corpus) -> Path:
-    """The repository's datasette_metadata.yml: beside evidence/, else the one shipped with the code."""
-    beside = Path(corpus.root).resolve().parent / METADATA_FILE
-    return beside if beside.exists() else PACKAGE_REPO / METADATA_FILE
 
 
 def generated_tables(tables: Iterable[Table], views: Iterable[View]) -> dict[str, Any]:
@@ -90,15 +81,11 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any
     return out
 
 
-def build_metadata(corpus: Corpus, tables: Iterable[Table], views: Iterable[View]) -> dict[str, Any]:
+def build_metadata(config: BuildConfig, tables: Iterable[Table], views: Iterable[View]) -> dict[str, Any]:
     """The merged metadata; raises MetadataError (located) before anything is written."""
-    path = metadata_path(corpus)
-    text = path.read_text(encoding="utf-8")
-    try:
-        written = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-    except yaml.YAMLError as exc:
-        raise MetadataError(str(yaml_error(path.name, exc))) from None
-    where = _Locator(path.name, text)
+    hand_written = config.datasette.metadata
+    written = hand_written.data
+    where = _Locator(hand_written.path.name, hand_written.text)
     generated = generated_tables(tables, views)
     _mapping(where, written, ("databases", DATABASE))  # each level a mapping, or a located error
     hand_tables = _mapping(where, written, ("databases", DATABASE, "tables"))
@@ -115,10 +102,7 @@ def build_metadata(corpus: Corpus, tables: Iterable[Table], views: Iterable[View
         if not isinstance(query, (dict, str)) or (isinstance(query, dict) and not isinstance(query.get("sql"), str)):
             raise MetadataError(f"{where(('databases', DATABASE, 'queries', name))}: a canned query needs `sql:`. "
                                 "Fix: give the query's SQL as text under `sql:`")
-    try:
-        release = read_release(path.parent)
-    except ReleaseError as exc:
-        raise MetadataError(str(exc)) from None
+    release = config.datasette.release
     shown = {"about": f"Evidence release {release}", "about_url": f"{written.get('source_url', '').rstrip('/')}/releases/tag/{release.version}"} if release else {}
     return merge({"databases": {DATABASE: {"tables": generated}}} | shown, written)
 
@@ -129,10 +113,10 @@ def canned_queries(metadata: Mapping[str, Any]) -> dict[str, str]:
     return {name: q if isinstance(q, str) else q["sql"] for name, q in queries.items()}
 
 
-def check_queries(db: sqlite3.Connection, metadata: Mapping[str, Any], source: Path) -> None:
+def check_queries(db: sqlite3.Connection, metadata: Mapping[str, Any], source: HandWritten) -> None:
     """Prepare every canned query on the new database (nothing runs): a typo in a table or column
     name is a located MetadataError, not a broken page on the published Datasette."""
-    where = _Locator(source.name, source.read_text(encoding="utf-8"))
+    where = _Locator(source.path.name, source.text)
     for name, sql in canned_queries(metadata).items():
         params = {p: None for p in re.findall(r"(?<!:):([a-zA-Z_][a-zA-Z0-9_]*)", sql)}
         try:

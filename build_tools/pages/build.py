@@ -16,12 +16,11 @@ import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from ..release import ReleaseError, read_release
 from ..atomic import atomic_dir, write_text
+from ..config import MKDOCS_FILE, BuildConfig
 from ..errors import BuildError
 from ..evidence.corpus import Corpus
 from .boroughs import london_pages
-from .mkdocs_config import read_mkdocs_config
 from .browse import browse_page, section_indexes, topic_pages
 from .entry import SiteLinks, entry_page
 from .facts import all_facts
@@ -40,24 +39,22 @@ class SiteBuildError(BuildError):
     """MkDocs refused the site; str() says why (its own warnings, last lines first kept)."""
 
 
-def site_links(repo: Path) -> SiteLinks:
+def site_links(build_config: BuildConfig) -> SiteLinks:
     """Addresses the pages link to, from mkdocs.yml (top-level keys and `extra`)."""
-    config = read_mkdocs_config(repo)
+    config = build_config.mkdocs
+    if config is None:
+        raise SiteBuildError(f"{MKDOCS_FILE}: not found in {build_config.repo}. Fix: run from the repository root")
     if config.get("use_directory_urls", True) and "offline" not in str(config.get("plugins", "")):
         raise SiteBuildError("mkdocs.yml: use_directory_urls must be false (the offline plugin sets it): generated links end in .html")
     extra = config.get("extra") or {}
-    try:
-        release = read_release(repo)
-    except ReleaseError as exc:
-        raise SiteBuildError(str(exc)) from None
     return SiteLinks(
         repo_url=str(extra.get("repo_url") or config.get("repo_url", "")).rstrip("/"),
         branch=str(extra.get("repo_branch", "main")),
         # The published site lives on another host than its Datasette (publish.yml sets this).
-        data_base=str(os.environ.get("WHATWORKS_DATA_BASE") or extra.get("data_base", "/data/evidence")).rstrip("/"),
+        data_base=str(build_config.data_base or extra.get("data_base", "/data/evidence")).rstrip("/"),
         site_url=str(config.get("site_url", "")),
         site_name=str(config.get("site_name", "What works")),
-        release=str(release or ""),
+        release=str(build_config.release or ""),
     )
 
 
@@ -113,7 +110,7 @@ def data_date(corpus: Corpus) -> int:
 
 def run_mkdocs(repo: Path, site_dir: Path, epoch: int) -> None:
     """`mkdocs build --strict` from the same environment as this Python, into site_dir."""
-    config = str(Path(repo) / "mkdocs.yml")
+    config = str(Path(repo) / MKDOCS_FILE)
     # No --quiet: it hides warnings from MkDocs' counter, and then --strict lets them pass.
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", config, "--site-dir", str(site_dir)]
     env = {**os.environ, **MKDOCS_ENV, "SOURCE_DATE_EPOCH": str(epoch)}
@@ -123,11 +120,11 @@ def run_mkdocs(repo: Path, site_dir: Path, epoch: int) -> None:
         raise SiteBuildError("mkdocs build --strict failed; previous site kept.\n" + "\n".join(output[-40:]))
 
 
-def build_site(corpus: Corpus, out_dir: Path, repo: Path, related: Mapping | None = None,
+def build_site(corpus: Corpus, config: BuildConfig, out_dir: Path, related: Mapping | None = None,
                history: Mapping | None = None, extra_files: Mapping[str, str] | None = None) -> Path:
     """Generate the pages into repo/site and build the HTML into out_dir/site. Returns that folder."""
-    repo = Path(repo)
-    links = site_links(repo)
+    repo = Path(config.repo)
+    links = site_links(config)
     feed = "feed.xml" if "feed.xml" in (extra_files or {}) else None
     files = dict(generate_pages(corpus, links, related, history, feed))
     files.update(extra_files or {})

@@ -20,8 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..evidence.corpus import Corpus
 from ..evidence.kinds import BY_NAME
-from ..errors import BuildError
-from .mkdocs_config import read_mkdocs_config
+from ..config import BuildConfig
 
 FEED_SIZE = 50
 PLACEHOLDER_SITE_URL = "https://example.org/whatworks"
@@ -118,12 +117,9 @@ def _commits(log: str):
         yield commit, dt.datetime.fromisoformat(when).astimezone(dt.timezone.utc), subject, changes
 
 
-def site_url(repo: Path) -> str:
+def site_url(config: BuildConfig) -> str:
     """mkdocs.yml `site_url` without a trailing slash, or a placeholder if it is not set."""
-    try:
-        url = read_mkdocs_config(repo).get("site_url")
-    except BuildError:  # reported by the site build, which checks mkdocs.yml first
-        return PLACEHOLDER_SITE_URL
+    url = (config.mkdocs or {}).get("site_url")
     return url.rstrip("/") if isinstance(url, str) and url.startswith(("https://", "http://")) else PLACEHOLDER_SITE_URL
 
 

@@ -1,59 +1,18 @@
-"""The one reader of mkdocs.yml for the build (site links, feed URL, checks before building).
+"""MkDocs' own check of mkdocs.yml, run before any output is replaced.
 
-MkDocs reads the file itself with its own loader; ours only needs plain keys, so tags such as
-Material's `!!python/name:material.extensions.emoji.twemoji` are read as their tag name and
-never executed. A file that is not YAML, or not a mapping, is a located BuildError raised
-before any output is replaced.
+Our plain reading of the file (site links, feed URL) is `build_tools.config`; this asks MkDocs
+itself, so a setting MkDocs would refuse stops the build with the setting's line.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from ..errors import BuildError, yaml_error
-
-CONFIG = "mkdocs.yml"
+from ..config import MKDOCS_FILE as CONFIG, BuildConfig
+from ..errors import BuildError
 
 
-class _TagTolerantLoader(yaml.SafeLoader):
-    """A SafeLoader that keeps any tagged value as the text `!tag value` (nothing is imported)."""
-
-
-def _tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> str:
-    value = node.value if isinstance(node, yaml.ScalarNode) else ""
-    return f"!{suffix} {value}".strip()
-
-
-_TagTolerantLoader.add_multi_constructor("", _tagged)
-
-
-def read_mkdocs_config(repo: Path) -> dict[str, Any]:
-    path = Path(repo) / CONFIG
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BuildError(f"{CONFIG}: not found in {repo}. Fix: run from the repository root") from None
-    except UnicodeDecodeError as exc:
-        raise BuildError(f"{CONFIG}: not UTF-8 text (byte {exc.start}). Fix: save it as UTF-8") from None
-    try:
-        config = yaml.load(text, Loader=_TagTolerantLoader)  # noqa: S506 - safe loader; tags become text
-    except yaml.YAMLError as exc:
-        raise yaml_error(CONFIG, exc) from None
-    if not isinstance(config, dict):
-        raise BuildError(f"{CONFIG}:1:1: the file is not a mapping of settings. Fix: start it with `site_name: …`")
-    for key in ("extra", "markdown_extensions", "plugins", "theme", "nav"):
-        value = config.get(key)
-        if value is not None and not isinstance(value, (dict, list, str)):
-            raise BuildError(f"{CONFIG}: {key}: expected a group or list of settings, got {value!r}. Fix: see the MkDocs documentation")
-    if config.get("extra") is not None and not isinstance(config["extra"], dict):
-        raise BuildError(f"{CONFIG}: extra: expected a group of settings. Fix: indent the keys of `extra:` under it")
-    return config
-
-
-def check_mkdocs_config(repo: Path) -> None:
+def check_mkdocs_config(config: BuildConfig) -> None:
     """MkDocs' own validation of mkdocs.yml, as `mkdocs build --strict` does it (a warning is an
     error), run before any output is replaced. Raises a BuildError naming the setting's line."""
     import logging
@@ -61,8 +20,7 @@ def check_mkdocs_config(repo: Path) -> None:
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
-    read_mkdocs_config(repo)  # YAML syntax first, with its line
-    path = Path(repo) / CONFIG
+    path = Path(config.repo) / CONFIG
     messages: list[str] = []
 
     class _Collect(logging.Handler):

@@ -15,11 +15,12 @@ from build_tools.database.build import build_database
 from build_tools.database.metadata import MetadataError
 from build_tools.evidence.models import Rating
 from conftest import REPO, TODAY, make_tree
+from conftest import config_of
 
 
 @pytest.fixture(scope="module")
 def built(fixture_corpus, tmp_path_factory) -> Path:
-    return build_database(fixture_corpus, tmp_path_factory.mktemp("db"))
+    return build_database(fixture_corpus, config_of(fixture_corpus), tmp_path_factory.mktemp("db"))
 
 
 @pytest.fixture(scope="module")
@@ -180,13 +181,13 @@ def test_ratings_crosswalk_views(db):
 
 
 def test_two_builds_give_identical_bytes(fixture_corpus, built, tmp_path):
-    again = build_database(fixture_corpus, tmp_path)
+    again = build_database(fixture_corpus, config_of(fixture_corpus), tmp_path)
     assert again.read_bytes() == built.read_bytes()
     assert (tmp_path / "metadata.json").read_bytes() == (built.parent / "metadata.json").read_bytes()
 
 
 def test_failed_build_keeps_previous_database(fixture_corpus, tmp_path):
-    previous = build_database(fixture_corpus, tmp_path).read_bytes()
+    previous = build_database(fixture_corpus, config_of(fixture_corpus), tmp_path).read_bytes()
     # A rating whose source is in no vocabulary makes the band lookup fail half-way through the build.
     bad_rating = Rating(source="no-such-source", outcome="offending", impact="High", url="https://example.org/x",
                         checked=TODAY)
@@ -194,7 +195,7 @@ def test_failed_build_keeps_previous_database(fixture_corpus, tmp_path):
     broken = dataclasses.replace(fixture_corpus, approaches=(first.model_copy(update={"ratings": (bad_rating,)}),)
                                  + fixture_corpus.approaches[1:])
     with pytest.raises(KeyError):
-        build_database(broken, tmp_path)
+        build_database(broken, config_of(broken), tmp_path)
     assert (tmp_path / "evidence.db").read_bytes() == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["evidence.db", "metadata.json"]
 
@@ -221,7 +222,7 @@ def test_every_table_and_column_is_described_on_real_corpus(tmp_path):
     result = load_corpus(REPO / "evidence", today=TODAY)
     if result.corpus is None:
         pytest.skip(f"real corpus fails lint ({len(result.problems)} problems): {result.problems[0]}")
-    assert _undescribed(build_database(result.corpus, tmp_path)) == []
+    assert _undescribed(build_database(result.corpus, config_of(result.corpus), tmp_path)) == []
 
 
 def test_metadata_names_an_unknown_table(tmp_path):
@@ -231,7 +232,7 @@ def test_metadata_names_an_unknown_table(tmp_path):
     corpus = load_corpus(evidence, today=TODAY).corpus
     with pytest.raises(MetadataError, match=r"^datasette_metadata.yml:4: databases.evidence.tables.approachs: no such "
                                             r"table or view in the database. Fix: use one of approach_outcomes, "):
-        build_database(corpus, tmp_path / "out")
+        build_database(corpus, config_of(corpus), tmp_path / "out")
     assert not (tmp_path / "out" / "metadata.json").exists()
 
 
@@ -260,7 +261,7 @@ def test_source_ids_that_are_not_plain_sql_names_still_build(tmp_path):
         path.write_text(path.read_text().replace("yef-toolkit", "1st-toolkit"))
     result = load_corpus(evidence, today=TODAY)
     assert result.corpus is not None, result.problems
-    build_database(result.corpus, tmp_path / "out")
+    build_database(result.corpus, config_of(result.corpus), tmp_path / "out")
     db = sqlite3.connect(tmp_path / "out" / "evidence.db")
     columns = [r[1] for r in db.execute("PRAGMA table_info(ratings_side_by_side)")]
     assert "1st_toolkit" in columns

@@ -14,6 +14,7 @@ from build_tools.evidence.corpus import Corpus, load_corpus
 from build_tools.database.build import build_database
 from build_tools.serve.app import make_datasette
 from conftest import REPO, TODAY
+from conftest import config_of
 
 AP_SETTINGS = {"pru", "other-ap", "in-school-ap-unit"}
 
@@ -30,7 +31,7 @@ def corpus() -> Corpus:
 @pytest.fixture(scope="module")
 def out(corpus, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("build")
-    build_database(corpus, out)
+    build_database(corpus, config_of(corpus), out)
     return out
 
 

@@ -29,6 +29,8 @@ from build_tools.pages.gapmap import gap_map_page
 from build_tools.search.documents import documents
 from conftest import REPO, TODAY, load_ok, make_tree
 from site_support import site_repo
+from build_tools.config import read_config
+from conftest import config_of
 
 REVIEW_META = "review: {status: draft, last_reviewed: 2026-01-15, next_review_due: 2027-01-15, reviewers: [tester]}\n"
 EXTRA = {
@@ -114,8 +116,8 @@ def corpus(tmp_path_factory):
 @pytest.fixture(scope="module")
 def db(corpus, tmp_path_factory):
     out = tmp_path_factory.mktemp("honest-db")
-    path = build_database(corpus, out)
-    build_exports(corpus, out)
+    path = build_database(corpus, config_of(corpus), out)
+    build_exports(corpus, config_of(corpus), out)
     connection = sqlite3.connect(path)
     connection.row_factory = sqlite3.Row
     return connection
@@ -124,12 +126,12 @@ def db(corpus, tmp_path_factory):
 @pytest.fixture(scope="module")
 def site(corpus, tmp_path_factory):
     repo = site_repo(tmp_path_factory.mktemp("honest-site") / "repo")
-    return build_site(corpus, repo / "_build", repo)
+    return build_site(corpus, read_config(repo), repo / "_build")
 
 
 @pytest.fixture(scope="module")
 def real_db(real_corpus, tmp_path_factory):
-    connection = sqlite3.connect(build_database(real_corpus, tmp_path_factory.mktemp("real-db")))
+    connection = sqlite3.connect(build_database(real_corpus, config_of(real_corpus), tmp_path_factory.mktemp("real-db")))
     connection.row_factory = sqlite3.Row
     return connection
 

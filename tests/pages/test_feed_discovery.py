@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from build_tools.pages.build import build_site
 from site_support import Tags, site_repo
+from build_tools.config import read_config
 
 
 def test_every_page_links_the_atom_feed_relative_to_itself(tmp_path, fixture_corpus):
     repo = site_repo(tmp_path / "repo")
-    site = build_site(fixture_corpus, repo / "_build", repo, extra_files={"feed.xml": "<feed/>\n"})
+    site = build_site(fixture_corpus, read_config(repo), repo / "_build", extra_files={"feed.xml": "<feed/>\n"})
     pages = sorted(site.rglob("*.html"))
     assert len(pages) > 20 and (site / "feed.xml").is_file()
     for path in pages:

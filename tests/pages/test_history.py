@@ -11,6 +11,8 @@ import pytest
 from build_tools.pages.history import EntryHistory, atom_feed, entry_history, site_url
 from git_support import commit, git
 from conftest import load_ok, make_tree
+from build_tools.config import read_config
+from build_tools.errors import BuildError
 
 UTC = dt.timezone.utc
 
@@ -141,10 +143,11 @@ def test_feed_outside_git_is_dated_by_review_and_escaped(fixture_corpus):
 
 
 def test_site_url_from_mkdocs_yml(tmp_path):
-    assert site_url(tmp_path) == "https://example.org/whatworks"  # no mkdocs.yml: placeholder
+    assert site_url(read_config(tmp_path)) == "https://example.org/whatworks"  # no mkdocs.yml: placeholder
     (tmp_path / "mkdocs.yml").write_text(
         "site_name: whatworks\nsite_url: https://vru.example.org/whatworks/\n"
         "markdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n")
-    assert site_url(tmp_path) == "https://vru.example.org/whatworks"
+    assert site_url(read_config(tmp_path)) == "https://vru.example.org/whatworks"
     (tmp_path / "mkdocs.yml").write_text("site_name: [unclosed\n")
-    assert site_url(tmp_path) == "https://example.org/whatworks"
+    with pytest.raises(BuildError, match=r"^mkdocs.yml:2:1: "):  # read once, before any output, with its place
+        read_config(tmp_path)

@@ -15,6 +15,7 @@ from build_tools.evidence.corpus import load_corpus
 from build_tools.evidence.models import Approach, Rating, Reference, Review
 from build_tools.pages.build import GENERATED_DIRS, SiteBuildError, build_site, generate_pages, site_links
 from site_support import HISTORY, RELATED, REPO, parse, site_repo
+from build_tools.config import read_config
 
 FIXTURE_IDS = {"sample-boot-camps": "approaches", "sample-mentoring": "approaches",
                "sample-programme": "programmes", "sample-study-2020": "studies"}
@@ -24,7 +25,7 @@ FIXTURE_IDS = {"sample-boot-camps": "approaches", "sample-mentoring": "approache
 def built(tmp_path_factory, fixture_corpus):
     """(repo, site folder) of the fixture corpus, with related entries, history and a feed."""
     repo = site_repo(tmp_path_factory.mktemp("site") / "repo")
-    site = build_site(fixture_corpus, repo / "_build", repo, related=RELATED, history=HISTORY,
+    site = build_site(fixture_corpus, read_config(repo), repo / "_build", related=RELATED, history=HISTORY,
                       extra_files={"feed.xml": "<rss version=\"2.0\"></rss>\n"})
     return repo, site
 
@@ -64,7 +65,7 @@ def test_every_entry_has_a_page_headed_by_its_yaml(built, fixture_corpus):
 
 
 def test_generated_markdown_is_deterministic(fixture_corpus):
-    links = site_links(REPO)
+    links = site_links(read_config(REPO))
     first = dict(generate_pages(fixture_corpus, links, RELATED, HISTORY))
     second = dict(generate_pages(fixture_corpus, links, RELATED, HISTORY))
     assert first == second
@@ -291,7 +292,7 @@ def test_hostile_text_never_becomes_executable(tmp_path, fixture_corpus, built):
     _, clean_site = built
     corpus = _hostile_corpus(fixture_corpus, extra=40)
     repo = site_repo(tmp_path / "repo")
-    site = build_site(corpus, repo / "_build", repo, related=RELATED)
+    site = build_site(corpus, read_config(repo), repo / "_build", related=RELATED)
     # Material's own inline scripts (config, scope), as they appear in the clean site
     allowed = {script for path in clean_site.rglob("*.html") for script in parse(path).scripts}
     checked = 0
@@ -317,18 +318,18 @@ def test_hostile_text_never_becomes_executable(tmp_path, fixture_corpus, built):
 def test_entry_page_size_does_not_grow_with_the_corpus(tmp_path, fixture_corpus, built):
     _, small = built
     repo = site_repo(tmp_path / "repo")
-    big = build_site(_hostile_corpus(fixture_corpus, extra=40), repo / "_build", repo, related=RELATED, history=HISTORY)
+    big = build_site(_hostile_corpus(fixture_corpus, extra=40), read_config(repo), repo / "_build", related=RELATED, history=HISTORY)
     for rel in ("approaches/sample-mentoring.html", "studies/sample-study-2020.html"):
         assert (big / rel).stat().st_size == (small / rel).stat().st_size, rel
 
 
 def test_failed_mkdocs_build_keeps_the_previous_site(tmp_path, fixture_corpus):
     repo = site_repo(tmp_path / "repo")
-    site = build_site(fixture_corpus, repo / "_build", repo)
+    site = build_site(fixture_corpus, read_config(repo), repo / "_build")
     before = (site / "index.html").read_bytes()
     (repo / "site" / "broken.md").write_text("# Broken\n\nSee [nowhere](missing-page.md).\n", encoding="utf-8")
     with pytest.raises(SiteBuildError) as failure:
-        build_site(fixture_corpus, repo / "_build", repo)
+        build_site(fixture_corpus, read_config(repo), repo / "_build")
     assert str(failure.value).startswith("mkdocs build --strict failed; previous site kept.")
     assert "missing-page.md" in str(failure.value)
     assert (site / "index.html").read_bytes() == before
@@ -338,7 +339,7 @@ def test_failed_mkdocs_build_keeps_the_previous_site(tmp_path, fixture_corpus):
 def test_same_evidence_same_bytes(tmp_path, fixture_corpus, built):
     _, first = built
     repo = site_repo(tmp_path / "repo")
-    second = build_site(fixture_corpus, repo / "_build", repo, related=RELATED, history=HISTORY,
+    second = build_site(fixture_corpus, read_config(repo), repo / "_build", related=RELATED, history=HISTORY,
                         extra_files={"feed.xml": "<rss version=\"2.0\"></rss>\n"})
     a = {p.relative_to(first): p.read_bytes() for p in first.rglob("*") if p.is_file()}
     b = {p.relative_to(second): p.read_bytes() for p in second.rglob("*") if p.is_file()}
@@ -351,7 +352,7 @@ def test_stale_pages_are_removed(tmp_path, fixture_corpus):
     stale = repo / "site" / "approaches" / "deleted-entry.md"
     stale.parent.mkdir(parents=True)
     stale.write_text("# old\n", encoding="utf-8")
-    site = build_site(fixture_corpus, repo / "_build", repo)
+    site = build_site(fixture_corpus, read_config(repo), repo / "_build")
     assert not stale.exists() and not (site / "approaches" / "deleted-entry.html").exists()
     assert sorted(p.name for p in (repo / "site").iterdir() if p.name in GENERATED_DIRS) == sorted(GENERATED_DIRS)
 
@@ -362,7 +363,7 @@ def test_real_corpus_builds_strict(tmp_path):
     if result.corpus is None:
         pytest.skip(f"evidence/ does not lint clean yet ({len(result.problems)} problems)")
     repo = site_repo(tmp_path / "repo")
-    site = build_site(result.corpus, repo / "_build", repo)
+    site = build_site(result.corpus, read_config(repo), repo / "_build")
     for entry in result.corpus.entries:
         section = {"approach": "approaches", "programme": "programmes", "study": "studies"}[result.corpus.kind(entry.id)]
         assert (site / section / f"{entry.id}.html").is_file(), entry.id
@@ -372,10 +373,10 @@ def test_real_corpus_builds_strict(tmp_path):
     assert max(len(json.dumps(d, ensure_ascii=False).encode()) for d in entry_docs) <= 2048
 
 
-def test_published_site_links_rows_on_the_datasette_host(monkeypatch):
+def test_published_site_links_rows_on_the_datasette_host():
     from build_tools.pages.build import site_links
     from conftest import REPO
 
-    assert site_links(REPO).data_base == "/data/evidence"
-    monkeypatch.setenv("WHATWORKS_DATA_BASE", "https://whatworks-data.example.run.app/evidence/")
-    assert site_links(REPO).data_base == "https://whatworks-data.example.run.app/evidence"
+    assert site_links(read_config(REPO, environ={})).data_base == "/data/evidence"
+    published = {"WHATWORKS_DATA_BASE": "https://whatworks-data.example.run.app/evidence/"}
+    assert site_links(read_config(REPO, environ=published)).data_base == "https://whatworks-data.example.run.app/evidence"

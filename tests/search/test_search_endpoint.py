@@ -23,6 +23,7 @@ from build_tools.search.index import build_search_index
 from build_tools.serve.app import make_datasette
 
 from conftest import REPO, TODAY, free_port
+from conftest import config_of
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def out(tmp_path_factory) -> Path:
     if loaded.corpus is None:
         pytest.skip("the real corpus in evidence/ does not lint yet")
     out = tmp_path_factory.mktemp("endpoint")
-    build_database(loaded.corpus, out)
+    build_database(loaded.corpus, config_of(loaded.corpus), out)
     build_search_index(documents(loaded.corpus), out)
     return out
 
