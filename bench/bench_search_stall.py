@@ -51,6 +51,8 @@ def candidates() -> dict[str, str]:
         "4 fuzzy words~2 + 36 words": fit(["mentoring~2", "violence~2", "exclusion~2", "families~2"]
                                           + ["school", "young", "people", "violence"] * 9),
         "40 fuzzy words~2": fit([f"{w}~2" for w in ("mentoring", "violence", "exclusion", "families", "pupils")] * 8),
+        # each a phrase of a synonym group: expansion is capped at MAX_ALTERNATIVES phrases
+        "40 synonym words": fit(["kids", "gangs", "knives", "excluded", "pru", "a&e", "behaviour", "cbt", "police", "mentoring"] * 4),
     }
 
 
@@ -105,7 +107,7 @@ def main(n: int | None) -> None:
         corpus = load_corpus(evidence).corpus
         assert corpus is not None, "the evidence must lint"
         build_database(corpus, read_config(HERE.parent), out)
-        build_search_index(documents(corpus), out)
+        build_search_index(documents(corpus), out, corpus.synonyms)
         print(f"corpus: {len(corpus.entries)} entries; caps {MAX_QUERY_CHARS} characters, {MAX_QUERY_WORDS} words; "
               f"load average {os.getloadavg()[0]:.2f}")
         with SearchIndex(out / "search") as ix:

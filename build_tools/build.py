@@ -100,7 +100,7 @@ def build_outputs(corpus: Corpus, config: BuildConfig, out: Path, only: tuple[st
             from .search.index import build_search_index
 
             with step("search index"):
-                build_search_index(docs, out)
+                build_search_index(docs, out, corpus.synonyms)
     if "exports" in only:
         from .exports import build_exports
 

@@ -17,9 +17,10 @@ from .. import clock
 from . import evidence_map
 from .load import Loaded, read_yaml
 from .kinds import BY_FOLDER
-from .models import Approach, Entry, ExcludedList, Exclusion, Finding, Programme, Rating, Study, Term, Vocabulary
+from .models import Approach, Entry, ExcludedList, Exclusion, Finding, Programme, Rating, Study, SynonymList, Term, Vocabulary
 from .problems import Problem
 from .rules import REQUIRED_VOCABULARIES, Context, check_entry, check_raw_entry
+from .rules_synonyms import SYNONYMS_STEM, check_synonyms, phrase_key
 from .rules_text import check_values
 from .rules_vocab import check_vocabulary
 from .schema_check import check_model
@@ -38,6 +39,8 @@ class Corpus:
     excluded: tuple[Exclusion, ...] = ()
     files: Mapping[str, str] = field(default_factory=dict)  # entry id -> "evidence/<kind>/<id>.yml"
     hashes: Mapping[str, str] = field(default_factory=dict)  # entry id -> sha256 of its file
+    # vocabularies/synonyms.yml: each group's phrases, lower-cased, whitespace-normalised, in file order
+    synonyms: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
         by_id = {e.id: e for e in self.entries}
@@ -189,6 +192,7 @@ def load_corpus(root: Path, today: dt.date | None = None, progress: Callable[[in
     kinds: dict[str, list[Entry]] = {k: [] for k in BY_FOLDER}
     id_files: dict[str, Path] = {}
     excluded: tuple[Exclusion, ...] = ()
+    synonyms: SynonymList | None = None
 
     stems: dict[tuple[str, ...], Path] = {}  # (folder..., stem) -> first file, to refuse x.yml beside x.yaml
     for n, path in enumerate(files, 1):
@@ -207,7 +211,11 @@ def load_corpus(root: Path, today: dt.date | None = None, progress: Callable[[in
             continue
         if item.data is None:
             continue
-        if rel[0] == "vocabularies" and len(rel) == 2:
+        if rel[0] == "vocabularies" and len(rel) == 2 and path.stem == SYNONYMS_STEM:
+            synonyms = check_model(item, SynonymList)
+            if synonyms:
+                check_synonyms(item, synonyms)
+        elif rel[0] == "vocabularies" and len(rel) == 2:
             voc = check_model(item, Vocabulary)
             if voc:
                 vocabularies[voc.id] = vocab_files[path] = voc
@@ -271,5 +279,6 @@ def load_corpus(root: Path, today: dt.date | None = None, progress: Callable[[in
         excluded=excluded,
         files=MappingProxyType({i: p.relative_to(repo).as_posix() for i, p in sorted(id_files.items())}),
         hashes=MappingProxyType({i: loaded[p].digest for i, p in sorted(id_files.items())}),
+        synonyms=tuple(tuple(phrase_key(p) for p in group) for group in synonyms.groups) if synonyms else (),
     )
     return LintResult(corpus, problems, checked)

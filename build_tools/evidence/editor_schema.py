@@ -10,10 +10,12 @@ from pathlib import Path, PurePosixPath
 from ..atomic import write_text
 from .corpus import Corpus
 from .kinds import KINDS
-from .models import Approach, ExcludedList, Programme, Study, Vocabulary, part_models, vocabulary_fields
+from .models import Approach, ExcludedList, Programme, Study, SynonymList, Vocabulary, part_models, vocabulary_fields
+from .rules_synonyms import SYNONYMS_STEM
 from .schema_rules import add_lint_rules
 
-SCHEMAS = {"approach": Approach, "programme": Programme, "study": Study, "vocabulary": Vocabulary, "excluded": ExcludedList}
+SCHEMAS = {"approach": Approach, "programme": Programme, "study": Study, "vocabulary": Vocabulary, "excluded": ExcludedList,
+           "synonyms": SynonymList}
 # evidence/<folder>/*.yml -> schema name (and evidence/excluded.yml -> "excluded")
 FOLDER_SCHEMAS = {**{k.folder: k.name for k in KINDS}, "vocabularies": "vocabulary"}
 
@@ -24,6 +26,8 @@ def schema_for(path: str) -> str | None:
     parts = PurePosixPath(path).parts
     if parts == ("excluded.yml",):
         return "excluded.schema.json"
+    if parts[0] == "vocabularies" and PurePosixPath(path).stem == SYNONYMS_STEM:
+        return "synonyms.schema.json"
     if len(parts) == 2 and parts[0] in FOLDER_SCHEMAS and parts[1].endswith((".yml", ".yaml")):
         return f"{FOLDER_SCHEMAS[parts[0]]}.schema.json"
     return None

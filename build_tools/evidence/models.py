@@ -120,6 +120,19 @@ class Vocabulary(Strict):
     terms: tuple[Term, ...] = Field(min_length=1, description="The allowed values, in display order.")
 
 
+class SynonymList(Strict):
+    """evidence/vocabularies/synonyms.yml: the words practitioners search with for what the
+    evidence calls otherwise. Its phrases are checked by rules_synonyms.py."""
+
+    id: Literal["synonyms"] = Field(description="Always `synonyms`; equals the file name.")
+    name: PlainText = Field(description="Name of the list.")
+    description: Markdown = Field(description="What the list is for.")
+    groups: tuple[tuple[str, ...], ...] = Field(
+        description="Groups of words and phrases that mean the same to a searcher, one group per line, e.g. "
+        "`[excluded, exclusion, kicked out]`. A search for any phrase of a group also finds the others.",
+    )
+
+
 # ---------------------------------------------------------------- shared parts
 
 

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 # Every rule lint applies: id -> (scope, what it refuses). The ids appear in every output format,
 # are listed in CONTRIBUTING.md, and each has a golden fixture in tests/fixtures/invalid/.
 # Scope FILE: one file shows the problem, given the vocabularies (which the JSON Schemas in
-# schema/ carry), so the schemas must reject it too, unless editor_schema.BEYOND_SCHEMA says why
+# schema/ carry), so the schemas must reject it too, unless schema_rules.BEYOND_SCHEMA says why
 # they cannot. CORPUS: it takes other entries or files, or where the file sits in the tree.
 FILE, CORPUS = "file", "corpus"
 RULES = {
@@ -76,6 +76,12 @@ RULES = {
     "review-only-field": (FILE, "studies_pooled or pooled_sample on a study that is not a review"),
     "raw-html": (FILE, "HTML tags in text (decided by the site's sanitiser, nh3)"),
     "unsafe-link": (FILE, "a link that is not to a web page (javascript:, data:, relative)"),
+    # vocabularies/synonyms.yml
+    "synonym-group-size": (FILE, "a synonym group with fewer than two phrases, or more than twelve"),
+    "synonym-empty-phrase": (FILE, "an empty phrase in a synonym group"),
+    "synonym-repeated": (FILE, "a phrase in two synonym groups, or twice in one"),
+    "synonym-query-syntax": (FILE, "a phrase with characters or words search reads as syntax (`* ? : \" ( )`, AND/OR/NOT)"),
+    "synonym-phrase-size": (FILE, "a synonym phrase of more than six words"),
 }
 SINGLE_FILE = frozenset(rule for rule, (scope, _) in RULES.items() if scope == FILE)
 

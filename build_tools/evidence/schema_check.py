@@ -72,7 +72,8 @@ def _problem(loaded: Loaded, model: type[BaseModel], err: dict[str, Any]) -> Pro
     if kind in ("bool_parsing", "bool_type"):
         return _at(loaded, loc, f"expected true or false, got {_show(got)}", "write true or false", rule="wrong-type")
     if kind in ("tuple_type", "list_type"):
-        return _at(loaded, loc, f"expected a list, got {_kind(got)}", f"write it as a list: `{name}: [value]` or one `- value` per line", rule="wrong-type")
+        fix = "write it as a list in brackets: [value, value]" if isinstance(name, int) else f"write it as a list: `{name}: [value]` or one `- value` per line"
+        return _at(loaded, loc, f"expected a list, got {_kind(got)}", fix, rule="wrong-type")
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return _at(loaded, loc, f"expected a group of fields, got {_kind(got)}", f"indent the fields of `{name}` under it" if name else "see the template", rule="wrong-type")
     if kind == "literal_error":

@@ -12,10 +12,11 @@ from typing import Any
 from .corpus import Corpus
 from .html_policy import ATTRIBUTES, AUTOLINK, CODE_SPAN, TAGS
 from .load import BAD_CHARACTER
-from .models import AgeRange, Effect, Estimate, Rating, Study, Term, Vocabulary, part_models
+from .models import AgeRange, Effect, Estimate, Rating, Study, SynonymList, Term, Vocabulary, part_models
 from .problems import RULES
 from .rules import ESTIMATE_FIGURES, RATING_CONTENT
 from .rules_honesty import DESIGN_FLAGS, DESIGNS, REVIEW_ONLY_FIELDS
+from .rules_synonyms import MAX_GROUP_PHRASES, MAX_PHRASE_WORDS, SYNTAX_WORDS
 from .rules_text import BAD_SCHEME, LINK_PATTERNS, MARKDOWN_FIELDS, URL_FIELDS, nocase
 from .rules_vocab import BUILD_PREFIXES, BUILD_TABLES, FORMAT_PLACEHOLDER, FTS_SUFFIX, SIDE_BY_SIDE_COLUMNS, SOURCES
 
@@ -33,6 +34,8 @@ BEYOND_SCHEMA = {
     "duplicate-rating": "uniqueItems compares whole items, not some of their fields",
     "duplicate-term": "uniqueItems compares whole items, not some of their fields",
     "future-date": "it depends on the day lint runs; a schema is fixed when it is generated",
+    "synonym-repeated": "phrases are compared in lower case with spaces folded, across groups; uniqueItems "
+                        "compares exact items within one list",
 }
 # What the schemas miss of the single-file rules they do check.
 SCHEMA_GAPS = {
@@ -44,6 +47,8 @@ SCHEMA_GAPS = {
                 "whole (a quote not after `=`, a backtick or `<` inside it): a regex cannot parse HTML as the "
                 "sanitiser does, and lint asks the sanitiser (nh3) itself",
     "text-too-long": "the length of summary-like text is counted before lint strips surrounding spaces",
+    "synonym-query-syntax": "punctuation beyond ASCII (lint allows letters and digits of any script, which "
+                            "ECMAScript's \\w does not know)",
 }
 # Start tags an HTML parser drops outside their context (a <td> outside a table): nh3 drops them
 # too, so lint lets them through and the schemas must as well (checked against nh3 by a test).
@@ -146,6 +151,18 @@ def _model_rules(model: type, node: dict, corpus: Corpus | None) -> list[dict]:
                 _rule("unsafe-sql-name", {"properties": {"id": {"not": {"pattern": _reserved_ids()}}}}),
                 _rule("unsafe-sql-name", _when("id", SOURCES, {"properties": {"terms": {"items": {"properties": {"id": {
                     "not": {"enum": sorted(c.replace("_", "-") for c in SIDE_BY_SIDE_COLUMNS)}}}}}}}))]
+    if model is SynonymList:
+        word = "[^\\s]+"
+        phrase = {"allOf": [
+            _rule("synonym-empty-phrase", {"pattern": "\\S"}),
+            _rule("synonym-phrase-size", {"pattern": f"^\\s*(?:{word}(?:\\s+{word}){{0,{MAX_PHRASE_WORDS - 1}}})?\\s*$"}),
+            _rule("synonym-query-syntax", {"not": {"pattern": "(?:^|\\s)(?:" + "|".join(sorted(SYNTAX_WORDS)) + ")(?:\\s|$)"}}),
+            # ASCII punctuation but - ' &, and those three where no word surrounds them
+            _rule("synonym-query-syntax", {"not": {"pattern": "[!-%(-,./:-@[-^_`{-~]|(?:^|\\s)[-'&]|[-'&](?:\\s|$)|[-'&]{2}"}}),
+        ]}
+        return [_rule("empty-list", {"properties": {"groups": {"minItems": 1}}}),
+                _rule("synonym-group-size", {"properties": {"groups": {"items": {"minItems": 2, "maxItems": MAX_GROUP_PHRASES}}}}),
+                {"properties": {"groups": {"items": {"items": phrase}}}}]
     if model is Term:
         bands = [t.id for t in vocab("impact-bands")]
         if bands:

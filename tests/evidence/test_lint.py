@@ -26,7 +26,7 @@ def test_real_evidence_lints_clean(monkeypatch):
 
 def test_fixture_tree_is_clean(tmp_path, monkeypatch):
     result = lint(tmp_path, monkeypatch, {})
-    assert (result.exit_code, result.output) == (0, "checked 16 files, found 0 problems\n")
+    assert (result.exit_code, result.output) == (0, "checked 17 files, found 0 problems\n")
 
 
 def test_binary_and_oversized_files_are_located_problems(tmp_path, monkeypatch):
@@ -44,7 +44,7 @@ def test_binary_and_oversized_files_are_located_problems(tmp_path, monkeypatch):
         "evidence/approaches/latin1.yml:2:10: file is not valid UTF-8 (byte 0xe9). Fix: save the file as UTF-8 [not-utf8]",
         "evidence/approaches/nul.yml:2:8: file contains a NUL byte (binary data?). Fix: save it as plain UTF-8 text [binary-file]",
         "evidence/stray.yml: file is not in a known folder. Fix: put entries in approaches/, programmes/ or studies/ and lists in vocabularies/ [unknown-folder]",
-        "checked 21 files, found 5 problems",
+        "checked 22 files, found 5 problems",
     ]
     assert result.exit_code == 1
 
@@ -86,7 +86,7 @@ def test_json_format_is_parseable_with_summary_on_stderr(tmp_path, monkeypatch):
     data = json.loads(result.stdout)
     assert [(p["line"], p["col"], p["field"]) for p in data] == [(3, 10, "summary"), (5, 12, "settings[0]"), (9, 14, "ratings[0].source")]
     assert data[1]["message"] == "unknown setting 'schools'"
-    assert result.stderr == "checked 17 files, found 3 problems\n"
+    assert result.stderr == "checked 18 files, found 3 problems\n"
 
 
 def test_paths_limit_the_report_but_not_the_checks(tmp_path, monkeypatch):
@@ -221,4 +221,4 @@ def test_markdown_html_the_site_keeps_lints_clean(tmp_path, monkeypatch):
     text = (FIXTURES / "valid" / "approaches" / "sample-mentoring.yml").read_text(encoding="utf-8")
     text += 'cautions: "Works <b>only</b> with <a href=\\"https://example.org/x\\">trained staff</a>: a < b."\n'
     result = lint(tmp_path, monkeypatch, {"approaches/sample-mentoring.yml": text})
-    assert (result.exit_code, result.output.splitlines()[-1]) == (0, "checked 16 files, found 0 problems"), result.output
+    assert (result.exit_code, result.output.splitlines()[-1]) == (0, "checked 17 files, found 0 problems"), result.output

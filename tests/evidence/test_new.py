@@ -83,12 +83,12 @@ and preview it:  make serve   (then open http://127.0.0.1:8000/programmes/youth-
         f"{where}:135:12: references[0].title: text is too short (at least 1 characters). Fix: write it out: Title of the page, report or paper [text-too-short]",
         f"{where}:136:10: references[0].url: text is too short (at least 12 characters). Fix: write it out: Where it can be read (https) [text-too-short]",
         f"{where}:150:14: review.reviewers: list is empty. Fix: add at least one value (Who checked it (names or GitHub handles)) [empty-list]",
-        "checked 17 files, found 13 problems",
+        "checked 18 files, found 13 problems",
     ]
 
     path.write_text(fill(text, BODY_FILLS["programme"]), encoding="utf-8")
     lint = run("lint")
-    assert (lint.exit_code, lint.output) == (0, "checked 17 files, found 0 problems\n")
+    assert (lint.exit_code, lint.output) == (0, "checked 18 files, found 0 problems\n")
     entry = load_ok(tree).entry("youth-club-plus")
     assert (entry.name, entry.countries, entry.evaluation_status, entry.review.status) == ("Youth Club Plus", ("england",), "not-evaluated", "draft")
 
@@ -117,7 +117,7 @@ def test_new_study_lints_with_pointed_messages_then_clean(tree):
         "checked 1 file, found 15 problems",
     ]
     path.write_text(fill(path.read_text(encoding="utf-8"), BODY_FILLS["study"]), encoding="utf-8")
-    assert run("lint").output == "checked 17 files, found 0 problems\n"
+    assert run("lint").output == "checked 18 files, found 0 problems\n"
     assert load_ok(tree).studies_for("sample-mentoring")[-1].id == "youth-club-plus-trial-2025"
 
 
@@ -125,7 +125,7 @@ def test_new_approach_then_filled_lints_clean(tree):
     assert run("new", "approach", "Youth clubs").exit_code == 0
     path = tree / "approaches" / "youth-clubs.yml"
     path.write_text(fill(path.read_text(encoding="utf-8"), BODY_FILLS["approach"]), encoding="utf-8")
-    assert run("lint").output == "checked 17 files, found 0 problems\n"
+    assert run("lint").output == "checked 18 files, found 0 problems\n"
 
 
 def test_refuses_to_overwrite_or_reuse_an_id(tree):

@@ -139,7 +139,7 @@ def test_filled_template_lints_clean(tmp_path, monkeypatch, kind, examples):
     evidence = make_tree(tmp_path, {f"{FOLDERS[kind]}/youth-club-plus.yml": filled_template(kind, examples)})
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["lint"])
-    assert (result.exit_code, result.output) == (0, "checked 17 files, found 0 problems\n")
+    assert (result.exit_code, result.output) == (0, "checked 18 files, found 0 problems\n")
     entry = load_ok(evidence).entry("youth-club-plus")
     assert entry.name == "Youth Club Plus" and entry.review.reviewers == ("a-contributor",)
     if kind != "study":

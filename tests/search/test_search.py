@@ -38,9 +38,18 @@ def real(tmp_path_factory):
     if result.corpus is None:
         pytest.skip("the real corpus in evidence/ does not lint yet:\n" + render(result.problems[:5], "text"))
     out = tmp_path_factory.mktemp("real-search")
-    build_search_index(documents(result.corpus), out)
+    build_search_index(documents(result.corpus), out, result.corpus.synonyms)
     with SearchIndex(out / "search") as ix:
         yield result.corpus, ix
+
+
+@pytest.fixture(scope="module")
+def real_plain(tmp_path_factory, real):
+    """The real corpus's index built without synonyms."""
+    out = tmp_path_factory.mktemp("real-plain")
+    build_search_index(documents(real[0]), out)
+    with SearchIndex(out / "search") as ix:
+        yield ix
 
 
 def ids(result) -> list[str]:
@@ -163,9 +172,10 @@ def test_totals_and_facets_equal_a_brute_force_count(real, query, words, where):
 
 @pytest.mark.parametrize("query", ["mentoring for excluded pupils", "knife crime", "violence OR school", '"scared straight"',
                                    "family AND therapy", "mentor*"])
-def test_scores_equal_whooshs_own_search(real, query):
-    """The results are Whoosh's own BM25F ranking, unchanged by the wrapper."""
-    _, ix = real
+def test_scores_equal_whooshs_own_search(real_plain, query):
+    """The results are Whoosh's own BM25F ranking, unchanged by the wrapper. (Without synonyms:
+    Whoosh's own disjunction-max scores documents wrongly; test_synonyms checks ours.)"""
+    ix = real_plain
     ours = {row["id"]: row["score"] for row in ix.search(query, limit=1000).results}
     theirs = {hit["id"]: hit.score for hit in ix.searcher.search(ix.parse(query), limit=1000)}
     assert set(ours) == set(theirs)
@@ -191,12 +201,16 @@ def test_judged_queries_find_their_entries_in_the_top_three(real, case):
     if result.suggestion:
         result = ix.search(result.suggestion, limit=3)
     missing = set(case["top3"]) - set(ids(result))
+    if "known_miss" in case:  # written down with why; once it passes, the note must go
+        assert missing, f"{case['query']!r} now finds its entries: remove its known_miss"
+        pytest.xfail(case["known_miss"])
     assert not missing, f"{case['query']!r}: top 3 was {ids(result)}"
 
 
 def test_judged_set_is_big_enough():
-    assert len(JUDGED) >= 20
-    assert sum("suggestion" in c for c in JUDGED) >= 2
+    assert len(JUDGED) >= 80  # 32 before issue 15, then 52 in practitioners' own words
+    assert sum("suggestion" in c for c in JUDGED) >= 6
+    assert sum("known_miss" in c for c in JUDGED) <= 3
 
 
 # ---------------------------------------------------------------- related entries

@@ -23,6 +23,9 @@ from build_tools.search.index import build_search_index
 from build_tools.serve.app import make_datasette
 
 from conftest import REPO, TODAY, free_port
+
+sys.path.insert(0, str(REPO / "bench"))
+import judged_search  # noqa: E402  (bench/judged_search.py: the judged queries' scoring)
 from conftest import config_of
 
 
@@ -33,7 +36,7 @@ def out(tmp_path_factory) -> Path:
         pytest.skip("the real corpus in evidence/ does not lint yet")
     out = tmp_path_factory.mktemp("endpoint")
     build_database(loaded.corpus, config_of(loaded.corpus), out)
-    build_search_index(documents(loaded.corpus), out)
+    build_search_index(documents(loaded.corpus), out, loaded.corpus.synonyms)
     return out
 
 
@@ -49,7 +52,7 @@ def served(out):
 
 
 def test_json_results_link_to_datasette_rows(served):
-    response = served("/-/search.json?q=scared+straight&limit=2")
+    response = served("/-/search.json?q=%22scared+straight%22&limit=2")  # quoted: as typed, no synonyms
     assert response.status_code == 200
     data = response.json()
     assert [(r["id"], r["url"]) for r in data["results"]] == [
@@ -60,6 +63,33 @@ def test_json_results_link_to_datasette_rows(served):
     assert data["facets"]["type"] == {"approach": 1, "study": 1}
     # the link leads to the row (the test client adds the /data/ base itself)
     assert served(data["results"][0]["url"].removeprefix("/data") + ".json").status_code == 200
+
+
+def test_json_expands_synonyms_from_the_index_folder(served):
+    """Practitioners' words, answered from the synonyms.json the build wrote beside the index."""
+    data = served("/-/search.json?q=kicked+out+of+school&limit=3").json()
+    assert (data["ok"], data["suggestion"], data["corrected"]) == (True, None, False)  # no "did you mean" for "kicked"
+    assert data["results"][0]["id"] == "school-exclusion-prevention"
+    assert "<mark>excluded</mark>" in data["results"][0]["snippet"]
+    ae = served("/-/search.json?q=A%26E&limit=3").json()
+    assert "ae-navigators" in [r["id"] for r in ae["results"]]
+    typo = served("/-/search.json?q=kicked+out+of+scool&limit=3").json()  # a typo beside a synonym
+    assert (typo["suggestion"], typo["results"][0]["id"]) == ("kicked out of school", "school-exclusion-prevention")
+
+
+def test_judged_queries_through_the_endpoint(out):
+    """bench/judged_search.py's served figures: the real endpoint, every judged query."""
+    result = judged_search.score(judged_search.served_search(make_datasette(out)))
+    assert result["queries"] == len(judged_search.judged()) >= 80
+    assert result["success@5"] >= 0.95 and result["recall@5"] >= 0.95, result["misses"]
+
+
+def test_judged_score_counts_success_and_recall_at_five():
+    cases = [{"query": "a", "top3": ["x", "y"]}, {"query": "b", "top3": ["z"]}, {"query": "c", "top3": ["w"]}]
+    answers = {"a": ["x", "q", "r", "s", "t", "y"], "b": ["z"], "c": []}
+    assert judged_search.score(answers.__getitem__, cases) == {
+        "queries": 3, "success@5": 0.667, "recall@5": 0.5,
+        "misses": [{"query": "c", "relevant": ["w"], "found": []}]}
 
 
 def test_json_filters_and_suggestion(served):

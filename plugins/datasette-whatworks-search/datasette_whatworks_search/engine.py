@@ -90,6 +90,13 @@ class Engine:
                 for k, v in part.items():
                     found[k] = get(k, 0.0) + v
             return found
+        if isinstance(q, query.DisjunctionMax):  # a synonym's alternatives: the best one scores (no tiebreak)
+            found = {}
+            for part in (self.scores(s) for s in q.subqueries):
+                for k, v in part.items():
+                    if v > found.get(k, -1.0):
+                        found[k] = v
+            return found
         if isinstance(q, query.Not):
             excluded = self.scores(q.query)
             return {k: 0.0 for k in self.all if k not in excluded}

@@ -17,6 +17,7 @@ from whoosh import qparser, query, scoring
 from .engine import Engine, as_typed
 from .schema import ALIASES, FACET_REPORT, FACETS, STEMMER, TEXT_FIELDS, SearchError, analyse, open_index
 from .suggest import suggest
+from .synonyms import Synonyms
 
 MAX_QUERY_CHARS = 500  # a long pasted title fits; an 8 KB query does not
 MAX_QUERY_WORDS = 40
@@ -64,6 +65,7 @@ class SearchIndex:
         self.parser = qparser.MultifieldParser(list(TEXT_FIELDS), ix.schema, group=_WordsRankFiltersHold)
         self.parser.add_plugin(qparser.FieldAliasPlugin(ALIASES))
         self.fields = set(self.schema.names()) | {a for names in ALIASES.values() for a in names}
+        self.synonyms = Synonyms.read(self.path)
         self._stem_docs: dict[tuple[str, ...], set[int]] = {}
         self.facet_docs = {name: {t.decode(): frozenset(self.engine.term(fld, t)) for t in self.searcher.reader().lexicon(fld)}
                            for name, fld in FACET_REPORT.items()}
@@ -93,7 +95,7 @@ class SearchIndex:
                   for name in FACET_REPORT}
         words = {t.decode() if isinstance(t, bytes) else t for f, t in q.iter_all_terms() if f in TEXT_FIELDS}
         rows = [self._row(self.searcher.stored_fields(n), score, words) for n, score in self.engine.top(scores, limit)]
-        suggestion = suggest(self.searcher.reader(), text, self.docs)
+        suggestion = suggest(self.searcher.reader(), text, self.docs, known=self.synonyms.expand(text).matched)
         if not matched and suggestion and suggestion != text:
             # A misspelling that finds nothing: show what the corrected query finds (practitioners
             # rarely retype), and say so.
@@ -124,12 +126,14 @@ class SearchIndex:
             known = ", ".join(sorted(f for f in self.fields if f != "body" and not f.startswith("spell_")))
             raise SearchError(f"query: unknown field '{unknown[0]}'. Fix: use one of {known}")
         _check_syntax(text)
+        alternatives = self.synonyms.expand(text).queries()
         text = _as_words(text)
         text = re.sub(r"(^|[\s(])-(?=[\w\"(])", r"\1NOT ", text)  # `-word` excludes, as on web search engines
         try:
             parsed = self.parser.parse(text) if text.strip() else query.Every()
         except Exception as exc:  # noqa: BLE001 - the parser's errors are the user's typo
             raise SearchError(f"query: cannot read '{text}' ({exc}). Fix: check quotes, brackets and field:value pairs") from None
+        parsed = with_alternatives(parsed, alternatives) if alternatives else parsed
         required = [] if isinstance(parsed, query.Every) else [parsed]
         aliases = {**{a: k for k, v in ALIASES.items() for a in v}, **FACET_REPORT}
         for facet, values in sorted(filters.items()):
@@ -178,6 +182,23 @@ class _WordsRankFiltersHold(qparser.OrGroup):
             return query.NullQuery
         q = query.And(required, boost=self.boost) if len(required) > 1 else required[0]
         return qparser.syntax.attach(q, self)
+
+
+def with_alternatives(q: query.Query, alternatives: list[query.Query]) -> query.Query:
+    """The parsed query with synonyms' clauses added to its ranked words (optional, like
+    them), leaving its filters required. The parser's group (_WordsRankFiltersHold) puts the
+    ranked words last; a query of filters only (its words were all dropped, as "A&E" is) gets
+    the alternatives as its words."""
+    if q is query.NullQuery or isinstance(q, query.Every):
+        return query.Or(alternatives)
+    if _is_filter(q):
+        return query.And([q, query.Or(alternatives)])
+    if isinstance(q, query.And):
+        *filters, last = q.subqueries
+        if _is_filter(last):
+            return query.And([*q.subqueries, query.Or(alternatives)], boost=q.boost)
+        return query.And([*filters, query.Or([last, *alternatives])], boost=q.boost)
+    return query.Or([q, *alternatives])
 
 
 def _check_syntax(text: str) -> None:

@@ -22,7 +22,7 @@ from whoosh.fields import ID, KEYWORD, Schema
 from .seam import SpelledText, spelling_once
 
 # Bump when the schema or the document text changes: a reader refuses an index of another format.
-FORMAT = "whatworks-search-4"
+FORMAT = "whatworks-search-5"  # 5: synonyms.json beside the index
 FORMAT_FILE = "FORMAT"
 FACETS = ("type", "settings", "outcomes", "priority_areas", "band", "level", "design")
 TEXT_FIELDS = ("name", "summary", "body")
@@ -35,7 +35,10 @@ ALIASES = {
 # facet name in output, filters and query syntax -> index field
 FACET_REPORT = {"type": "type", "setting": "settings", "outcome": "outcomes", "priority_area": "priority_areas"}
 
-STEMMER = StemmingAnalyzer()
+# Whoosh's word pattern (whoosh.analysis.tokenizers.default_pattern), plus & inside a word:
+# "A&E" is a word practitioners search for (the default splits it into "a" and "e", a stop
+# word and a letter too short to keep, so A&E could not be found at all).
+STEMMER = StemmingAnalyzer(expression=r"[\w\*]+([.&]?[\w\*]+)*")
 
 
 class SearchError(Exception):

@@ -22,14 +22,15 @@ _WORD = re.compile(r'(?<![\w:])([A-Za-z][A-Za-z\'-]*[A-Za-z])(?![\w:])')
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 
 
-def suggest(reader, text: str, docs=None) -> str | None:
+def suggest(reader, text: str, docs=None, known: frozenset[str] = frozenset()) -> str | None:
     """The query with each unknown word replaced by the nearest known word that also occurs
     with the query's known words (so "scared strait" is not "fixed" to "scared strain").
     None when every word is known or nothing fits. `docs(stems)`: the documents holding all
-    the stems (SearchIndex.docs caches them); by default read from the reader."""
+    the stems (SearchIndex.docs caches them); by default read from the reader. `known`: words
+    (lower case) to leave as they are, such as those a synonym stands for ("kicked out")."""
     docs = docs or _Docs(reader)
     words = [(m, _stems(m.group(1))) for m in _WORD.finditer(text)
-             if m.group(1) not in _OPERATORS and len(m.group(1)) >= 4]
+             if m.group(1) not in _OPERATORS and len(m.group(1)) >= 4 and m.group(1).lower() not in known]
     unknown = [m for m, stems in words if stems and not docs(stems)]
     if not unknown:
         return None

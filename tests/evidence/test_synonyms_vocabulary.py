@@ -1,0 +1,43 @@
+"""vocabularies/synonyms.yml: loaded with the other vocabularies, handed on normalised."""
+
+from __future__ import annotations
+
+from build_tools.evidence.corpus import load_corpus
+from conftest import TODAY, load_ok, make_tree
+
+SYNONYMS = """id: synonyms
+name: Search synonyms
+description: Words practitioners search with.
+groups:
+  - [Gangs,  group   violence]
+  - ["  Kicked Out ", excluded, A&E]
+"""
+
+
+def test_corpus_synonyms_are_lower_case_single_spaced_in_file_order(tmp_path):
+    corpus = load_ok(make_tree(tmp_path, {"vocabularies/synonyms.yml": SYNONYMS}))
+    assert corpus.synonyms == (("gangs", "group violence"), ("kicked out", "excluded", "a&e"))
+    assert "synonyms" not in corpus.vocabularies  # not a list of terms: no lookup table, no glossary
+
+
+def test_without_a_synonyms_file_there_are_none(tmp_path):
+    evidence = make_tree(tmp_path)
+    (evidence / "vocabularies" / "synonyms.yml").unlink()
+    assert load_ok(evidence).synonyms == ()
+
+
+def test_a_broken_synonyms_file_is_a_problem_not_a_crash(tmp_path):
+    evidence = make_tree(tmp_path, {"vocabularies/synonyms.yml": "id: synonyms\nname: S\ndescription: D.\ngroups: [gangs]\n"})
+    result = load_corpus(evidence, today=TODAY)
+    assert result.corpus is None
+    assert [p.text() for p in result.problems] == [
+        f"{evidence}/vocabularies/synonyms.yml:4:10: groups[0]: expected a list, got 'gangs'. "
+        "Fix: write it as a list in brackets: [value, value] [wrong-type]"]
+
+
+def test_the_real_synonyms_cover_the_words_practitioners_use(real_corpus):
+    phrases = {p for group in real_corpus.synonyms for p in group}
+    for word in ("gangs", "county lines", "knife", "knives", "blade", "stabbing", "excluded", "kicked out", "pru",
+                 "pupil referral unit", "ap", "alternative provision", "cbt", "mst", "fft", "yot", "youth offending team",
+                 "a&e", "emergency department", "behaviour", "behavior", "anger", "kids", "children", "young people"):
+        assert word in phrases, word
