@@ -57,14 +57,11 @@ PARSER_DROPS = frozenset({"body", "caption", "col", "colgroup", "frame", "frames
                           "image", "tbody", "td", "tfoot", "th", "thead", "tr"})
 FLOAT_MAX = 1.7976931348623157e308  # the largest finite double: above it is infinity
 
-TEXT_DEFS = {"LintText": ("control-character",), "LintPlainText": ("control-character", "raw-html", "unsafe-link"),
-             "LintMarkdown": ("control-character", "raw-html", "unsafe-link")}
-
 
 def add_lint_rules(schema: dict, model: type, corpus: Corpus | None) -> None:
     """Add lint's single-file rules to `schema` (model.model_json_schema(), changed in place).
     Without a corpus the rules that need vocabulary data are left out."""
-    defs = schema.setdefault("$defs", {})
+    defs = schema.setdefault("$defs", {})  # the text rules, once per schema: every string refers to one
     defs["LintText"] = _rule("control-character", {"not": {"pattern": BAD_CHARACTER}})
     defs["LintPlainText"] = {"allOf": [{"$ref": "#/$defs/LintText"}, _rule("raw-html", {"pattern": html_pattern(markdown=False)}), *_link_rules()]}
     defs["LintMarkdown"] = {"allOf": [{"$ref": "#/$defs/LintText"}, _rule("raw-html", {"pattern": html_pattern(markdown=True)}), *_link_rules()]}
