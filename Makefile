@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SUDO   := $(shell [ "$$(id -u)" != 0 ] && command -v sudo)
 
-.PHONY: install chromium test serve build lint schema bench load fuzz clean
+.PHONY: install chromium test serve build lint schema bench load fuzz pa11y clean
 
 PLUGIN := plugins/datasette-whatworks-search
 
@@ -51,6 +51,13 @@ load: install
 FUZZ_EXAMPLES ?= 200
 fuzz: install
 	WHATWORKS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_build_property.py tests/evidence/test_fuzz.py
+
+# pa11y (WCAG2AA) over the built site: fails on our markup, lists Material's (tests/a11y/README.md).
+# Needs Node 20+ and npm; the browser is Debian's chromium (nothing is downloaded by Puppeteer).
+A11Y := tests/a11y
+pa11y: build chromium
+	cd $(A11Y) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python $(A11Y)/pa11y.py _build/site
 
 clean:
 	rm -rf _build .pytest_cache

@@ -144,7 +144,7 @@ def test_secrets_only_by_name_and_only_where_needed():
 
 
 def test_validate_runs_lint_tests_build_datasette_and_diff_in_order():
-    validate = load("validate")
+    validate = {"jobs": {"validate": load("validate")["jobs"]["validate"]}}
     calls = [(program, args[:2]) for script in scripts(validate) for program, args in command_lines(script)]
     assert calls == [
         ("make", ["install"]),
@@ -156,6 +156,15 @@ def test_validate_runs_lint_tests_build_datasette_and_diff_in_order():
     ]
     diff_step = steps(validate)[-1]
     assert diff_step["run"].endswith('>> "$GITHUB_STEP_SUMMARY"') and "pull_request" in diff_step["if"]
+
+
+def test_validate_runs_pa11y_on_debian_with_node_and_chromium():
+    job = load("validate")["jobs"]["a11y"]
+    runs = [s["run"] for s in job["steps"] if "run" in s]
+    assert job["container"].startswith("python:3.11-trixie")  # Debian 13: Node 20, which pa11y needs
+    assert "apt-get install -y -qq nodejs npm chromium" in runs[1] and runs[-1] == "make pa11y"
+    recipe = (REPO / "Makefile").read_text(encoding="utf-8").split("\npa11y:", 1)[1].split("\n\n", 1)[0]
+    assert "PUPPETEER_SKIP_DOWNLOAD=1 npm ci" in recipe and "tests/a11y/pa11y.py _build/site" in recipe.replace("$(A11Y)", "tests/a11y")
 
 
 @pytest.mark.parametrize("name", sorted(WORKFLOWS))

@@ -3,7 +3,10 @@
     /            the static site (_build/site): Starlette's StaticFiles in HTML mode, which
                  serves a/b/ as a/b/index.html and missing pages as MkDocs' 404.html
     /exports/    the downloads (_build/exports), folders listed
-    /data/       Datasette (base_url "/data/") as published, with the search plugin's /data/-/search
+    /data/       Datasette (base_url "/data/") as published, with the search plugin's /data/-/search,
+                 and CORS on its JSON (Datasette's cors=True, as `datasette publish` passes --cors)
+    /robots.txt  the published Datasette's crawl policy, for its pages under /data/ (crawlers read
+                 only the root robots.txt; the site's own pages have nothing to keep them out of)
 
 A small router rather than a web framework: three prefixes, a maintained static-file handler
 (it refuses paths outside its folder, NUL bytes and over-long names with a 404), and a
@@ -24,6 +27,8 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
+
+from datasette_whatworks_search.robots import robots_txt
 
 Scope = dict[str, Any]
 ASGIApp = Callable[[Scope, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]]
@@ -48,7 +53,7 @@ def make_datasette(out: Path) -> Any:
     plugins = metadata.setdefault("plugins", {})
     plugins["whatworks-search"] = dict(plugins.get("whatworks-search", {})) | {"index_dir": str((out / "search").resolve())}
     # immutable: opened read-only with no locking and no change checks; Datasette never writes to it
-    return Datasette(immutables=[str(db)], metadata=metadata, settings=settings)
+    return Datasette(immutables=[str(db)], metadata=metadata, settings=settings, cors=True)
 
 
 class Router:
@@ -71,8 +76,10 @@ class Router:
         if scope["type"] != "http":
             return
         path = scope["path"]
-        if path in (DATA_PREFIX.rstrip("/"), EXPORTS_PREFIX.rstrip("/")):
-            response: Response = RedirectResponse(path + "/", status_code=302)
+        if path == "/robots.txt":
+            response: Response = PlainTextResponse(robots_txt(DATA_PREFIX))
+        elif path in (DATA_PREFIX.rstrip("/"), EXPORTS_PREFIX.rstrip("/")):
+            response = RedirectResponse(path + "/", status_code=302)
         elif path.startswith(DATA_PREFIX):
             if self.datasette is not None:
                 await self.datasette(scope, receive, send)

@@ -167,3 +167,25 @@ def test_html_pages_render(out):
     page = asyncio.run(datasette.client.get("/evidence/approaches")).text
     assert 'href="/data/evidence/approaches/mentoring"' in page  # links carry the /data/ base_url
     assert "Approaches: families of interventions" in page  # table description from the models' specs
+
+
+CORS = {"access-control-allow-origin": "*", "access-control-allow-headers": "Authorization",
+        "access-control-expose-headers": "Link"}  # what Datasette's --cors sends (datasette.utils.add_cors_headers)
+
+
+def test_json_api_sends_cors_headers_so_browsers_elsewhere_can_call_it(out):
+    """A notebook or another site's script may fetch the JSON: table, row, SQL, view and error
+    responses all carry Datasette's CORS headers (search: test_search_endpoint)."""
+    datasette = make_datasette(out)
+    paths = ["/evidence.json", "/evidence/approaches.json?_size=1", "/evidence/approaches/mentoring.json",
+             "/evidence.json?sql=select+count(*)+from+approaches", "/evidence/evidence_gap_map.json?_size=1",
+             "/evidence/no_such_table.json"]
+
+    async def headers() -> dict[str, tuple[int, dict]]:
+        found = {}
+        for path in paths:
+            response = await datasette.client.get(path)
+            found[path] = (response.status_code, {k: response.headers.get(k) for k in CORS})
+        return found
+
+    assert asyncio.run(headers()) == {p: (404 if "no_such" in p else 200, CORS) for p in paths}

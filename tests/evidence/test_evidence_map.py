@@ -312,7 +312,8 @@ def test_exclusions_appear_on_the_site_and_in_the_database(corpus, db, site, rea
     assert rows == [{"item": x.item, "reason": x.reason, "considered": x.considered.isoformat(), "url": x.url}
                     for x in corpus.excluded]
     page = text_of((site / "excluded.html").read_text(encoding="utf-8"))
-    assert ("2 items, most recently considered first. Considered What Why it was left out 2026-02-10 A sample press "
+    assert ("2 items, most recently considered first. Considered and excluded Considered What Why it was left out "
+            "2026-02-10 A sample press "
             "claim of 90% less reoffending No comparison group and no report behind the claim. 2026-01-10") in page
     assert '<a href="https://example.org/closed">A sample evaluation that could not be read</a>' in \
         (site / "excluded.html").read_text(encoding="utf-8")

@@ -26,14 +26,14 @@ def test_forest_plot_and_map_from_disk(page, site):
     assert "Sample trial of mentoring (2020), violence (perpetration): odds ratio 0.8 (CI 0.65 to 0.98)." in forest.locator("desc").text_content()
     assert forest.locator("text.ww-svg__side").all_text_contents() == ["\u2190 favours the intervention", "favours the comparison \u2192"]
     assert page.locator("svg#map-sample-programme desc").text_content() == "Sample London programme runs in Hackney, Lambeth."
-    page.get_by_role("link", name="Hackney: runs here").click()
+    page.get_by_role("link", name="Hackney (HCK): runs here").click()
     page.wait_for_url("**/london/hackney.html")
     assert page.locator("h1").inner_text() == "Programmes in Hackney"
 
 
 def test_home_map_and_overview_chart(page, base_url):
     page.goto(base_url)
-    tile = page.get_by_role("link", name="Lambeth: 1 programme")
+    tile = page.get_by_role("link", name="Lambeth (LAM): 1 programme")
     assert tile.is_visible()
     assert "1 programme runs" not in page.locator("#london-map desc").text_content()  # the fixture has no pan-London programme
     from playwright.sync_api import expect

@@ -146,8 +146,9 @@ def test_programme_map_fills_its_boroughs(corpus):
     filled = sorted(b for b, a in tiles.items() if a.find("rect").get("class").endswith("--runs"))
     assert filled == ["hackney", "lambeth"]
     assert tiles["hackney"].get("href") == "../london/hackney.html"
-    assert tiles["hackney"].get("aria-label") == "Hackney: runs here"
-    assert tiles["sutton"].get("aria-label") == "Sutton: not listed"
+    # named by its <title> (no aria-label), which holds the abbreviation the tile shows (WCAG 2.5.3)
+    assert [tiles[b].find("title").text for b in ("hackney", "sutton")] == ["Hackney (HCK): runs here", "Sutton (STN): not listed"]
+    assert [a for a in svg.iter() if a.get("aria-label")] == []
     assert svg.find("title").text == "Where Sample London programme runs in London"
     assert svg.find("desc").text == "Sample London programme runs in Hackney, Lambeth."
     svg, = _svgs(programme_map(corpus, corpus.entry("pic-everywhere"), "../"))
@@ -158,8 +159,7 @@ def test_programme_map_fills_its_boroughs(corpus):
 def test_london_map_counts_pan_london_everywhere(corpus):
     svg, = _svgs(london_counts_map(corpus, ""))
     tiles = {a.get("data-borough"): a for a in svg.findall("a")}
-    assert tiles["hackney"].get("aria-label") == "Hackney: 2 programmes"
-    assert tiles["sutton"].get("aria-label") == "Sutton: 1 programme"
+    assert [tiles[b].find("title").text for b in ("hackney", "sutton")] == ["Hackney (HCK): 2 programmes", "Sutton (STN): 1 programme"]
     assert tiles["sutton"].find("rect").get("class") == "ww-map__tile ww-map__tile--pan"
     assert tiles["hackney"].find("rect").get("class") == "ww-map__tile ww-map__tile--few"
     assert [t.text for t in tiles["hackney"].findall("text")] == ["HCK", "2"]
@@ -175,9 +175,11 @@ def test_overview_chart_marks_link_to_their_pages(corpus):
     assert sorted(marks) == sorted(a.id for a in corpus.approaches)
     assert marks["sample-mentoring"].get("href") == "../approaches/sample-mentoring.html"
     # The band is the headline the lists show (facts.py), never recomputed here.
-    assert marks["sample-mentoring"].get("aria-label") == "Sample mentoring: Moderate impact; SMS 5; cost EEF Teaching and Learning Toolkit: moderate"
+    # named by its <title>, which starts with the visible name (WCAG 2.5.3 label in name)
+    assert marks["sample-mentoring"].find("title").text == "Sample mentoring: Moderate impact; SMS 5; cost EEF Teaching and Learning Toolkit: moderate"
+    assert [a for a in svg.findall("a") if a.get("aria-label")] == []
     assert [t.text for t in marks["sample-mentoring"].findall("text")] == ["Sample mentoring", "£ moderate"]
-    assert marks["sample-boot-camps"].get("aria-label").startswith("Sample boot camps: Harmful; ")
+    assert marks["sample-boot-camps"].find("title").text.startswith("Sample boot camps: Harmful; ")
     bands = [t.text for t in svg.findall("text") if "ww-overview__bandtext" in (t.get("class") or "")]
     assert bands == ["Moderate impact", "Harmful"]
 

@@ -235,12 +235,14 @@ def test_gap_map_cells(built):
     cells = re.findall(r'<td class="ww-gap ww-gap--(\w+)">(.*?)</td>', rows["sample-mentoring"])
     assert [shade for shade, _ in cells] == ["some", "none", "gap", "few", "few"]
     # violence: YEF's rating (its review, not held here) and the trial held here
-    assert ">2<span class=\"ww-gap__design\">review · SMS 5</span></a>" in cells[0][1]
+    assert ">2</a><span class=\"ww-gap__design\">review · SMS 5</span>" in cells[0][1]
     assert cells[0][1].startswith('<a href="../approaches/sample-mentoring.html#ratings"')
+    # named by what it shows, then its row and column (WCAG 2.5.3 label in name)
+    assert 'aria-label="2 review · SMS 5: Sample mentoring, Violence &#40;perpetration&#41;"' in cells[0][1]
     assert "rated by YEF Toolkit (its review is not held here); 1 primary study" in htmllib.unescape(cells[0][1])
     assert cells[2] == ("gap", "Gap")  # aimed at exclusion, nothing known
-    assert ">1<span class=\"ww-gap__design\">SMS 5</span></a>" in cells[3][1] and "#findings" in cells[3][1]
-    assert ">1<span class=\"ww-gap__design\">review</span></a>" in cells[4][1]  # EEF's rating on attainment
+    assert ">1</a><span class=\"ww-gap__design\">SMS 5</span>" in cells[3][1] and "#findings" in cells[3][1]
+    assert ">1</a><span class=\"ww-gap__design\">review</span>" in cells[4][1]  # EEF's rating on attainment
     # boot camps: YEF rates it harmful on violence, so violence is no gap; offending is aimed at, nothing known
     assert [c[0] for c in re.findall(r'<td class="ww-gap ww-gap--(\w+)">(.*?)</td>', rows["sample-boot-camps"])] == [
         "few", "gap", "none", "none", "none"]

@@ -65,6 +65,17 @@ def test_json_results_link_to_datasette_rows(served):
     assert served(data["results"][0]["url"].removeprefix("/data") + ".json").status_code == 200
 
 
+def test_json_answers_and_errors_carry_datasettes_cors_headers(served):
+    """As Datasette's own JSON with cors=True (`whatworks serve`; `datasette publish` passes --cors)."""
+    cors = {"access-control-allow-origin": "*", "access-control-allow-headers": "Authorization",
+            "access-control-expose-headers": "Link"}
+    for path, status in (("/-/search.json?q=mentoring", 200), ("/-/search.json?q=colour:red", 400)):
+        response = served(path)
+        assert (response.status_code, {k: response.headers.get(k) for k in cors}) == (status, cors)
+    plain = asyncio.run(Datasette(memory=True).client.get("/-/search.json?q=mentoring"))  # without --cors: none
+    assert "access-control-allow-origin" not in plain.headers
+
+
 def test_json_expands_synonyms_from_the_index_folder(served):
     """Practitioners' words, answered from the synonyms.json the build wrote beside the index."""
     data = served("/-/search.json?q=kicked+out+of+school&limit=3").json()

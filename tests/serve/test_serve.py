@@ -16,6 +16,7 @@ import pytest
 
 from build_tools.serve.cli import ignored_prefixes, snapshot
 from build_tools.serve.app import NOT_BUILT, Router
+from datasette_whatworks_search.robots import robots_txt
 from conftest import REPO, free_port, make_tree
 
 WHATWORKS = REPO / ".venv" / "bin" / "whatworks"
@@ -126,6 +127,10 @@ def test_real_serve_process_builds_serves_rebuilds_and_stops(tmp_path):
         assert home.content == (site_index.read_bytes() if site_index.exists() else NOT_BUILT.encode())
         rows = httpx.get(f"{base}/data/evidence/approaches.json?_search=mentoring&_shape=array").json()
         assert [r["id"] for r in rows] == ["sample-mentoring"]
+        for path in ("/data/evidence/approaches.json", "/data/evidence.json?sql=select+1", "/data/-/search.json?q=mentoring"):
+            response = httpx.get(base + path)  # a browser on another site may call the JSON API
+            assert (response.status_code, response.headers["access-control-allow-origin"]) == (200, "*"), path
+        assert httpx.get(f"{base}/robots.txt").text == robots_txt("/data/")
 
         path = evidence / "approaches" / "sample-mentoring.yml"
         path.write_text(path.read_text(encoding="utf-8").replace("name: Sample mentoring", "name: Edited mentoring"),

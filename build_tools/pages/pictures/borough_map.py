@@ -42,7 +42,7 @@ class Tile:
     y: int
     shade: str  # CSS class suffix; the tile's text says the same
     value: str  # text under the abbreviation ("" for none)
-    label: str  # accessible name of the tile's link
+    label: str  # accessible name of the tile's link: the borough, the abbreviation shown, what the tile says
 
 
 def borough_names(corpus: Corpus) -> dict[str, str]:
@@ -63,14 +63,16 @@ def count_shade(named: int, pan: int) -> str:
 
 
 def tiles(corpus: Corpus, states: Mapping[str, tuple[str, str, str]]) -> list[Tile]:
-    """states: borough id -> (shade, value, accessible label). Boroughs the grid does not know are left out."""
+    """states: borough id -> (shade, value, what the tile says in words). Boroughs the grid does not know are left out."""
     out = []
     for bid, name in borough_names(corpus).items():
         if bid not in GRID:
             continue
         col, row, abbr = GRID[bid]
-        shade, value, label = states[bid]
-        out.append(Tile(bid, name, abbr, col * (TILE + GAP), PAD_TOP + row * (TILE + GAP), shade, value, label))
+        shade, value, words = states[bid]
+        # the name holds the visible abbreviation too (WCAG 2.5.3 label in name: "click BRN" works)
+        out.append(Tile(bid, name, abbr, col * (TILE + GAP), PAD_TOP + row * (TILE + GAP), shade, value,
+                        f"{name} ({abbr}): {words}"))
     return out
 
 
@@ -89,7 +91,7 @@ def london_counts_map(corpus: Corpus, root: str) -> Markup:
     states = {}
     for bid, name in borough_names(corpus).items():
         n = sum(runs_in(p, bid) for p in corpus.programmes)
-        states[bid] = (count_shade(n - pan, pan), str(n), f"{name}: {n} programme{'s' if n != 1 else ''}")
+        states[bid] = (count_shade(n - pan, pan), str(n), f"{n} programme{'s' if n != 1 else ''}")
     named = sorted(((states[b][1], n) for b, n in borough_names(corpus).items() if int(states[b][1]) > pan), key=lambda t: (-int(t[0]), t[1]))
     everywhere = f"{pan} programme{'s run' if pan != 1 else ' runs'} across all of London, so every borough has at least {pan}. " if pan else ""
     more = ("More run in " if pan else "Programmes run in ") + ", ".join(f"{name} ({n})" for n, name in named) + ". " if named else ""
@@ -102,8 +104,8 @@ def programme_map(corpus: Corpus, programme, root: str) -> Markup:
     if not programme.boroughs:
         return Markup("")
     names = borough_names(corpus)
-    states = {bid: (("runs", "runs here", f"{name}: runs here") if runs_in(programme, bid) else ("none", "", f"{name}: not listed"))
-              for bid, name in names.items()}
+    states = {bid: (("runs", "runs here", "runs here") if runs_in(programme, bid) else ("none", "", "not listed"))
+              for bid in names}
     if PAN_LONDON in programme.boroughs:
         description = f"{programme.name} runs across all of London: every borough is filled."
     else:

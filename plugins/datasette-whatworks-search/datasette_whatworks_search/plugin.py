@@ -11,6 +11,10 @@ comes from the plugin config, so the endpoint travels with any Datasette deploy:
 
 Searches run on one worker thread, never on Datasette's event loop, so a slow query
 cannot hold up table requests; query.check_size refuses what would be slow (HTTP 400).
+
+With Datasette's --cors (`datasette publish` always passes it; `whatworks serve` sets cors=True)
+the JSON carries Datasette's own CORS headers, so a notebook or another site can call it. The
+plugin also serves /robots.txt, the crawl policy in robots.py.
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from datasette import hookimpl
+from datasette.utils import add_cors_headers
 from datasette.utils.asgi import Response
 
 from .query import SearchIndex, check_size
+from .robots import robots_txt
 from .schema import FACET_REPORT, IndexMissing, SearchError
 
 PLUGIN = "whatworks-search"
@@ -42,7 +48,11 @@ _open: dict[str, tuple[tuple, SearchIndex]] = {}  # index folder -> (its signatu
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/search$", search_page), (r"^/-/search\.json$", search_json)]
+    return [(r"^/-/search$", search_page), (r"^/-/search\.json$", search_json), (r"^/robots\.txt$", robots)]
+
+
+async def robots(datasette) -> Response:
+    return Response.text(robots_txt(datasette.urls.path("/")))
 
 
 def _index(folder: str) -> SearchIndex:
@@ -94,10 +104,13 @@ def _row_url(datasette, row: dict) -> str:
 
 async def search_json(datasette, request) -> Response:
     try:
-        return Response.json({"ok": True, **await _run(datasette, request)})
+        response = Response.json({"ok": True, **await _run(datasette, request)})
     except SearchError as exc:
         status = 503 if isinstance(exc, IndexMissing) else 400
-        return Response.json({"ok": False, "error": str(exc)}, status=status)
+        response = Response.json({"ok": False, "error": str(exc)}, status=status)
+    if datasette.cors:  # as Datasette's own JSON views do
+        add_cors_headers(response.headers)
+    return response
 
 
 async def search_page(datasette, request) -> Response:
