@@ -39,5 +39,19 @@ def test_the_real_synonyms_cover_the_words_practitioners_use(real_corpus):
     phrases = {p for group in real_corpus.synonyms for p in group}
     for word in ("gangs", "county lines", "knife", "knives", "blade", "stabbing", "excluded", "kicked out", "pru",
                  "pupil referral unit", "ap", "alternative provision", "cbt", "mst", "fft", "yot", "youth offending team",
-                 "a&e", "emergency department", "behaviour", "behavior", "anger", "kids", "children", "young people"):
+                 "a&e", "emergency department", "behaviour", "behavior", "anger", "kids", "children", "focused deterrence",
+                 "sexual assault", "domestic abuse", "asb", "semh", "looked after children"):
         assert word in phrases, word
+
+
+def test_the_real_synonyms_leave_out_what_the_audit_found_misleading(real_corpus):
+    """An independent audit (2026-12): these matched unrelated text or joined what differs
+    (children are not young people to 25; youth justice is the whole system, not the YOT)."""
+    phrases = {p for group in real_corpus.synonyms for p in group}
+    for phrase in ("the met", "officers", "group violence", "drug dealing", "young people", "youth", "juveniles",
+                   "youth justice", "liaison and diversion", "life skills", "befriending", "role model", "attendance"):
+        assert phrase not in phrases, phrase
+    together = {p: set(group) for group in real_corpus.synonyms for p in group}
+    assert "domestic abuse" not in together["dating violence"]
+    assert "trauma" not in together["adverse childhood experiences"]
+    assert "alcohol" not in together["drugs"]
