@@ -92,7 +92,7 @@ def test_corpus_json_holds_every_entry(exported, fixture_corpus):
 def test_json_schemas_included(exported):
     assert sorted(p.name for p in (exported / "schema").iterdir()) == [
         "approach.schema.json", "excluded.schema.json", "programme.schema.json", "study.schema.json",
-        "vocabulary.schema.json"]
+        "synonyms.schema.json", "vocabulary.schema.json"]
 
 
 def test_exports_are_deterministic(fixture_corpus, exported, tmp_path):

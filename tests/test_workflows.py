@@ -296,3 +296,27 @@ def test_issue_form_and_pull_request_template():
     assert (citation["cff-version"], citation["license"]) == ("1.2.0", ["CC-BY-4.0", "MIT"])
     assert (REPO / "LICENSE").read_text(encoding="utf-8").startswith("MIT License\n")
     assert "https://creativecommons.org/licenses/by/4.0/legalcode" in (REPO / "LICENSE-DATA").read_text(encoding="utf-8")
+
+
+def test_validate_runs_the_third_party_checks_on_every_pull_request():
+    """check-jsonschema on every evidence folder with its schema (editor_schema.schema_for), the
+    schemas against the metaschema, frictionless, the feed and sitemap check, zizmor."""
+    from build_tools.evidence.editor_schema import FOLDER_SCHEMAS, schema_for
+
+    lines = [line.strip() for script in scripts(load("validate")) for line in split_script(script)[0]]
+    checked = {}
+    for line in lines:
+        if line.startswith(".venv/bin/check-jsonschema --schemafile "):
+            _, _, schema, files = line.split(" ", 3)
+            checked[files] = schema
+    expected = {f"evidence/{folder}/*.yml": f"schema/{schema_for(folder + '/x.yml')}" for folder in FOLDER_SCHEMAS}
+    expected["$(ls evidence/vocabularies/*.yml | grep -v /synonyms.yml)"] = expected.pop("evidence/vocabularies/*.yml")
+    assert checked == {**expected, "evidence/excluded.yml": "schema/excluded.schema.json",
+                       "evidence/vocabularies/synonyms.yml": f"schema/{schema_for('vocabularies/synonyms.yml')}"}
+    for command in (".venv/bin/check-jsonschema --check-metaschema schema/*.schema.json",
+                    ".venv/bin/frictionless validate _build/exports/datapackage.json",
+                    ".venv/bin/python tests/ecosystem_checks.py",
+                    ".venv/bin/zizmor --offline --no-progress .github/workflows/"):
+        assert command in lines, command
+    assert (REPO / "tests" / "ecosystem_checks.py").is_file()
+    assert "pull_request" in triggers(load("validate"))

@@ -1,16 +1,36 @@
 """JSON Schemas for editors, generated from the models (and the vocabularies, so editors can
-autocomplete allowed values). Checked in under schema/; a test fails when they drift."""
+autocomplete allowed values), with lint's single-file rules added (schema_rules.py). Checked in
+under schema/; a test fails when they drift."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..atomic import write_text
 from .corpus import Corpus
-from .models import Approach, ExcludedList, Programme, Study, Vocabulary, part_models, vocabulary_fields
+from .kinds import KINDS
+from .models import Approach, ExcludedList, Programme, Study, SynonymList, Vocabulary, part_models, vocabulary_fields
+from .rules_synonyms import SYNONYMS_STEM
+from .schema_rules import add_lint_rules
 
-SCHEMAS = {"approach": Approach, "programme": Programme, "study": Study, "vocabulary": Vocabulary, "excluded": ExcludedList}
+SCHEMAS = {"approach": Approach, "programme": Programme, "study": Study, "vocabulary": Vocabulary, "excluded": ExcludedList,
+           "synonyms": SynonymList}
+# evidence/<folder>/*.yml -> schema name (and evidence/excluded.yml -> "excluded")
+FOLDER_SCHEMAS = {**{k.folder: k.name for k in KINDS}, "vocabularies": "vocabulary"}
+
+
+def schema_for(path: str) -> str | None:
+    """The schema file name for a file, by its path under evidence/; None for files lint would
+    not read (unknown folders)."""
+    parts = PurePosixPath(path).parts
+    if parts == ("excluded.yml",):
+        return "excluded.schema.json"
+    if parts[0] == "vocabularies" and PurePosixPath(path).stem == SYNONYMS_STEM:
+        return "synonyms.schema.json"
+    if len(parts) == 2 and parts[0] in FOLDER_SCHEMAS and parts[1].endswith((".yml", ".yaml")):
+        return f"{FOLDER_SCHEMAS[parts[0]]}.schema.json"
+    return None
 
 
 def json_schemas(corpus: Corpus | None) -> dict[str, str]:
@@ -21,6 +41,7 @@ def json_schemas(corpus: Corpus | None) -> dict[str, str]:
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         if corpus is not None:
             _add_enums(schema, model, corpus)
+        add_lint_rules(schema, model, corpus)
         out[f"{name}.schema.json"] = json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     return out
 

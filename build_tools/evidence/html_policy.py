@@ -15,7 +15,10 @@ TAGS = {
 ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "td": set()}
 SAFE_SCHEMES = ("https://", "http://")
 # Markdown that holds `<` without being HTML: autolinks (<https://…>, checked as links) and code spans.
-_NOT_HTML = re.compile(r"<[a-zA-Z][a-zA-Z0-9+.-]*:[^<>\s]*>|`[^`\n]*`")
+# (Regexes that Python and ECMAScript read alike: the JSON Schemas' HTML patterns are built on them.)
+AUTOLINK = r"<[a-zA-Z][a-zA-Z0-9+.-]*:[^<>\s]*>"
+CODE_SPAN = r"`[^`\n]*`"
+_NOT_HTML = re.compile(f"{AUTOLINK}|{CODE_SPAN}")
 _TAG = re.compile(r"</?([a-zA-Z][^\s/>]*)([^>]*)")
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)\s*(?==|\s|/|$)""")
 

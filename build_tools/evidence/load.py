@@ -72,7 +72,9 @@ _NUMBERISH = re.compile(
 
 
 # C0/C1 controls but tab and newline, lone surrogates, and the two non-characters XML refuses.
-_BAD_CHAR = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Written with \u escapes, which Python and ECMAScript regexes read alike: the JSON Schemas use it too.
+BAD_CHARACTER = "[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\ud800-\\udfff\\ufffe\\uffff]"
+_BAD_CHAR = re.compile(BAD_CHARACTER)
 
 
 @dataclass

@@ -17,12 +17,18 @@ from .models import Approach, Programme, Study, Vocabulary, part_models, vocabul
 from .problems import Problem
 from .rules_text import check_values
 from .rules_honesty import check_design_terms, check_honesty, check_range
+from .rules_vocab import SOURCES
 
 
 
 def _vocabularies_used(model: type) -> set[str]:
     return set(vocabulary_fields(model).values()).union(*map(_vocabularies_used, part_models(model).values()))
 
+
+# A rating says something if it gives one of these (empty-rating); an estimate's figures, each
+# within its effect type's range (effect-range). Read by the JSON Schemas too.
+RATING_CONTENT = ("impact", "estimate", "evidence", "cost", "in_words")
+ESTIMATE_FIGURES = ("value", "range_low", "range_high", "ci_low", "ci_high")
 
 # Every vocabulary a field names, plus impact-bands (the values of sources' impact_labels).
 REQUIRED_VOCABULARIES = set().union(*(_vocabularies_used(k.model) for k in KINDS)) | {"impact-bands"}
@@ -131,11 +137,11 @@ def _check_dates(ctx: Context, loaded: Loaded, entry: Any) -> None:
 def _check_intervention(ctx: Context, loaded: Loaded, entry: Approach | Programme) -> None:
     if entry.ages and entry.ages.min > entry.ages.max:
         ctx.problem(loaded, ("ages", "min"), f"min age {entry.ages.min} is above max age {entry.ages.max}", "swap them", "ages-reversed")
-    sources = {t.id: t for t in ctx.vocabularies["sources"].terms} if "sources" in ctx.vocabularies else {}
+    sources = {t.id: t for t in ctx.vocabularies[SOURCES].terms} if SOURCES in ctx.vocabularies else {}
     seen: set[tuple] = set()
     for i, rating in enumerate(entry.ratings):
         loc = ("ratings", i)
-        if not (rating.impact or rating.estimate or rating.evidence or rating.cost or rating.in_words):
+        if not any(getattr(rating, name) for name in RATING_CONTENT):
             ctx.problem(loaded, loc, "rating gives no impact, estimate, evidence, cost or in_words",
                         "add the source's label(s), or `in_words` for a rating given only in prose, or remove the rating", "empty-rating")
         term = sources.get(rating.source)
@@ -162,7 +168,7 @@ def _check_estimate(ctx: Context, loaded: Loaded, loc: tuple, est: Any) -> None:
     term = next((t for t in terms.terms if t.id == est.type), None) if terms else None
     low = -math.inf if term is None or term.min is None else term.min
     high = math.inf if term is None or term.max is None else term.max
-    for name in ("value", "range_low", "range_high", "ci_low", "ci_high"):
+    for name in ESTIMATE_FIGURES:
         number = getattr(est, name)
         if number is not None and not low <= number <= high:
             ctx.problem(loaded, loc + (name,), f"{number:g} is outside the plausible range for {est.type} ({low:g} to {high:g})",

@@ -12,7 +12,9 @@ from typing import Any
 
 from .models import Approach, Programme, Study, Vocabulary
 
+DESIGNS = "designs"  # the vocabulary whose terms carry the flags
 DESIGN_FLAGS = ("comparative", "review")
+REVIEW_ONLY_FIELDS = ("studies_pooled", "pooled_sample")
 
 
 def check_design_terms(ctx_problem, voc: Vocabulary) -> None:
@@ -20,10 +22,10 @@ def check_design_terms(ctx_problem, voc: Vocabulary) -> None:
     for i, term in enumerate(voc.terms):
         for flag in DESIGN_FLAGS:
             value = getattr(term, flag)
-            if voc.id == "designs" and value is None:
+            if voc.id == DESIGNS and value is None:
                 ctx_problem(("terms", i), f"design '{term.id}' does not say whether it is {_flag_words(flag)}",
                             f"add `{flag}: true` or `{flag}: false`", "design-flags")
-            elif voc.id != "designs" and value is not None:
+            elif voc.id != DESIGNS and value is not None:
                 ctx_problem(("terms", i, flag), f"`{flag}` is for designs only", "remove it", "design-flags")
 
 
@@ -72,7 +74,7 @@ def _check_study(ctx: Any, loaded: Any, study: Study) -> None:
             ctx.problem(loaded, ("findings", i, "direction"), f"design '{study.design}' has no comparison group, so a finding cannot have a direction",
                         "remove `direction` and say what was reported in `result` (it is shown as monitoring: no comparison group)", "finding-direction")
     if not term.review:
-        for name in ("studies_pooled", "pooled_sample"):
+        for name in REVIEW_ONLY_FIELDS:
             if getattr(study, name) is not None:
                 ctx.problem(loaded, (name,), f"{name} is for reviews, but design '{study.design}' is not a review",
                             "remove it (a primary study's size goes in `sample`)", "review-only-field")

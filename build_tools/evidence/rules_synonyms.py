@@ -20,7 +20,7 @@ MAX_PHRASE_WORDS = 6
 # Plain words: letters and digits, with - ' & only inside a word (A&E, co-ordinated, young people's).
 _WORD = r"[^\W_]+(?:[-'&][^\W_]+)*"
 PHRASE = re.compile(rf"{_WORD}(?: {_WORD})*")
-_SYNTAX_WORDS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}  # Whoosh's operators (upper case only)
+SYNTAX_WORDS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}  # Whoosh's operators (upper case only)
 _PLAIN = re.compile(r"[^\W_]|[-'& ]")
 
 
@@ -62,7 +62,7 @@ def check_synonyms(loaded: Loaded, synonyms: SynonymList) -> None:
 
 def _syntax(loaded: Loaded, loc: tuple, phrase: str, key: str) -> bool:
     """Report a phrase a query parser would read as more than words; True if it was one."""
-    operator = next((w for w in phrase.split() if w in _SYNTAX_WORDS), None)
+    operator = next((w for w in phrase.split() if w in SYNTAX_WORDS), None)
     if operator:
         _problem(loaded, loc, f"'{operator}' is a search operator", f"write it in lower case ('{operator.lower()}')", "synonym-query-syntax")
         return True

@@ -15,8 +15,25 @@ from .load import Loaded, field_name
 from .problems import Problem
 
 URL_FIELDS = {"url", "website"}
-_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)|^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(\s|$)|<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>", re.M)
-_BAD_SCHEME = re.compile(r"\b(javascript|vbscript|data|file)\s*:", re.I)
+
+
+def nocase(word: str) -> str:
+    """A regex for `word` in any case, without flags (JSON Schema patterns take none)."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if len(c.lower()) == len(c.upper()) == 1 and c.lower() != c.upper() else c for c in word)
+
+
+# Link rules as regexes that Python and ECMAScript read alike (no flags, no \b), searched anywhere
+# in a value: lint uses them here and the JSON Schemas as `not: {pattern: …}`. The last group of a
+# link pattern is its target. (?=(x))\N is an atomic x: the target starts after any `<`.
+_WEB = f"(?:{nocase('http')}[sS]?://)"
+LINK_PATTERNS = (
+    rf"\]\((?=(\s*<?))\1(?!{_WEB})([^)\s>]+)",  # [text](target)
+    rf"(?:^|\n)\s{{0,3}}\[[^\]]+\]:(?=(\s*<?))\1(?!{_WEB})(\S+?)>?(?:\s|$)",  # [label]: target
+    rf"<(?!{_WEB})([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>",  # <scheme:target>
+)
+BAD_SCHEME = "(?<![A-Za-z0-9_])(?:" + "|".join(map(nocase, ("javascript", "vbscript", "data", "file"))) + r")\s*:"
+_LINKS = tuple(map(re.compile, LINK_PATTERNS))
+_BAD_SCHEME = re.compile(BAD_SCHEME)
 
 
 def check_values(loaded: Loaded, value: Any = None, loc: tuple = ()) -> None:
@@ -54,13 +71,12 @@ def _check_text(loaded: Loaded, value: str, loc: tuple) -> None:
     field = next((part for part in reversed(loc) if isinstance(part, str)), "")
     if "<" in value and refused_html(value, markdown=field in MARKDOWN_FIELDS):
         _problem(loaded, loc, "raw HTML is not allowed", "use Markdown (e.g. **bold**, [text](https://…)) instead of tags", "raw-html")
-    for match in _MD_LINK.finditer(value):
-        target = match.group(1) or match.group(2) or match.group(4) or ""
-        if target and not target.lower().startswith(("https://", "http://")):
-            scheme = re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", target)
-            _problem(loaded, loc, f"link to '{scheme.group(0) if scheme else target}' is not a web address", "link only to https:// pages", "unsafe-link")
-            return
-    if _BAD_SCHEME.search(value):
+    bad_links = [match for match in (link.search(value) for link in _LINKS) if match]
+    if bad_links:
+        target = min(bad_links, key=lambda m: m.start()).groups()[-1]
+        scheme = re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", target)
+        _problem(loaded, loc, f"link to '{scheme.group(0) if scheme else target}' is not a web address", "link only to https:// pages", "unsafe-link")
+    elif _BAD_SCHEME.search(value):
         _problem(loaded, loc, "text contains a script or data link", "remove it; link only to https:// pages", "unsafe-link")
 
 

@@ -20,9 +20,12 @@ BUILD_TABLES = frozenset({
     "evidence_gap_map", "ratings_crosswalk", "ratings_side_by_side", "related_entries", "source_impact_labels",
 })
 BUILD_PREFIXES = ("approach_", "programme_", "study_", "rating_", "finding_", "source_", "entry_", "sqlite_")
-_FTS = re.compile(r".*_fts(_.*)?$")  # FTS5 tables and their shadow tables
+FTS_SUFFIX = "_fts"
+_FTS = re.compile(f".*{FTS_SUFFIX}(_.*)?$")  # FTS5 tables and their shadow tables
 # Columns of the ratings_side_by_side view beside the one-per-source columns.
 SIDE_BY_SIDE_COLUMNS = frozenset({"entry", "entry_type", "entry_name"})
+SOURCES = "sources"  # the vocabulary whose term ids become ratings_side_by_side columns
+FORMAT_PLACEHOLDER = "{v}"  # where an effect type's `format` puts the number
 
 
 def reserved_table(name: str) -> bool:
@@ -37,9 +40,9 @@ def check_vocabulary(loaded: Loaded, voc: Vocabulary, stem: str, bands: set[str]
     seen: set[str] = set()
     for i, term in enumerate(voc.terms):
         if term.id in seen:
-            _problem(loaded, ("terms", i, "id"), f"term '{term.id}' is listed twice", "remove one of them", "duplicate-value")
+            _problem(loaded, ("terms", i, "id"), f"term '{term.id}' is listed twice", "remove one of them", "duplicate-term")
         seen.add(term.id)
-        if voc.id == "sources" and term.id.replace("-", "_") in SIDE_BY_SIDE_COLUMNS:
+        if voc.id == SOURCES and term.id.replace("-", "_") in SIDE_BY_SIDE_COLUMNS:
             _problem(loaded, ("terms", i, "id"), f"source id '{term.id}' would clash with a column of ratings_side_by_side",
                      "choose another id", "unsafe-sql-name")
         for label, band in (term.impact_labels or {}).items():
@@ -58,7 +61,7 @@ def _check_range(loaded: Loaded, loc: tuple, term) -> None:
         _problem(loaded, loc + ("max",), f"max {high:g} is not above min {low:g}", "swap them", "out-of-range")
     elif term.no_effect is not None and not low <= term.no_effect <= high:
         _problem(loaded, loc + ("no_effect",), f"no_effect {term.no_effect:g} is outside min to max ({low:g} to {high:g})", "check the figures", "out-of-range")
-    if term.format is not None and term.format.count("{v}") != 1:
+    if term.format is not None and term.format.count(FORMAT_PLACEHOLDER) != 1:
         _problem(loaded, loc + ("format",), f"format '{term.format}' must hold {{v}} once, where the number goes", "write it like '{v}%' or 'odds ratio {v}'", "wrong-form")
 
 

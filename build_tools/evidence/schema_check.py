@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .load import Loaded, field_name
+from .models import HTTPS, URL_PATTERN
 from .problems import Problem
 
 
@@ -44,7 +45,7 @@ def _problem(loaded: Loaded, model: type[BaseModel], err: dict[str, Any]) -> Pro
     if kind == "missing":
         return _at(loaded, loc[:-1], f"required field '{name}' is missing" if name else "required value is missing",
                    f"add `{name}:` ({desc})" if desc else f"add `{name}:`", field=field_name(loc), rule="missing-field")
-    if kind == "value_error" and "https://" in err["msg"]:
+    if kind == "string_pattern_mismatch" and err["ctx"]["pattern"] == URL_PATTERN and not got.startswith(HTTPS):
         return _at(loaded, loc, f"'{got}' is not an https:// URL", "use the page's https:// address", rule="not-https")
     if kind == "string_pattern_mismatch":
         if _is_slug(err):
