@@ -17,7 +17,8 @@ from .. import clock
 from . import evidence_map
 from .load import Loaded, read_yaml
 from .kinds import BY_FOLDER
-from .models import Approach, Entry, ExcludedList, Exclusion, Finding, Programme, Rating, Study, SynonymList, Term, Vocabulary
+from .models import Approach, Entry, ExcludedList, Exclusion, Finding, Programme, Rating, Study
+from .vocabulary_models import SynonymList, Term, Vocabulary
 from .problems import Problem
 from .rules import REQUIRED_VOCABULARIES, Context, check_entry, check_raw_entry
 from .rules_synonyms import SYNONYMS_STEM, check_synonyms, phrase_key

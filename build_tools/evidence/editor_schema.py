@@ -10,7 +10,8 @@ from pathlib import Path, PurePosixPath
 from ..atomic import write_text
 from .corpus import Corpus
 from .kinds import KINDS
-from .models import Approach, ExcludedList, Programme, Study, SynonymList, Vocabulary, part_models, vocabulary_fields
+from .models import Approach, ExcludedList, Programme, Study, part_models, vocabulary_fields
+from .vocabulary_models import SynonymList, Vocabulary
 from .rules_synonyms import SYNONYMS_STEM
 from .schema_rules import add_lint_rules
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from .kinds import BY_NAME, KINDS
 from .load import Loaded, field_name
-from .models import Approach, Programme, Study, Vocabulary, part_models, vocabulary_fields
+from .models import Approach, Programme, Study, part_models, vocabulary_fields
+from .vocabulary_models import Vocabulary
 from .problems import Problem
 from .rules_text import check_values
 from .rules_honesty import check_design_terms, check_honesty, check_range

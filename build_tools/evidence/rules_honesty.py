@@ -10,7 +10,8 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from .models import Approach, Programme, Study, Vocabulary
+from .models import Approach, Programme, Study
+from .vocabulary_models import Vocabulary
 
 DESIGNS = "designs"  # the vocabulary whose terms carry the flags
 DESIGN_FLAGS = ("comparative", "review")

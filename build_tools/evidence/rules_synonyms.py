@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .load import Loaded, field_name
-from .models import SynonymList
+from .vocabulary_models import SynonymList
 from .problems import Problem
 
 SYNONYMS_STEM = "synonyms"  # evidence/vocabularies/synonyms.yml

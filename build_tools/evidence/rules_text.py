@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import models
+from . import models, vocabulary_models
 from .html_policy import refused_html
 from .load import Loaded, field_name
 from .problems import Problem
@@ -55,7 +55,7 @@ def check_values(loaded: Loaded, value: Any = None, loc: tuple = ()) -> None:
 def _markdown_fields() -> frozenset[str]:
     """Names of the fields the site renders as Markdown (typed `models.Markdown`), in any model."""
     found = set()
-    for model in vars(models).values():
+    for model in [*vars(models).values(), *vars(vocabulary_models).values()]:
         if isinstance(model, type) and issubclass(model, BaseModel):
             for name, info in model.model_fields.items():
                 if info.annotation == models.Markdown or models.Markdown in typing.get_args(info.annotation) or (

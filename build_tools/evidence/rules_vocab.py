@@ -7,7 +7,7 @@ import math
 import re
 
 from .load import Loaded, field_name
-from .models import Vocabulary
+from .vocabulary_models import Vocabulary
 from .problems import Problem
 from .rules_honesty import check_design_terms
 from .rules_text import check_values

@@ -12,7 +12,8 @@ from typing import Any
 from .corpus import Corpus
 from .html_policy import ATTRIBUTES, AUTOLINK, CODE_SPAN, TAGS
 from .load import BAD_CHARACTER
-from .models import AgeRange, Effect, Estimate, Rating, Study, SynonymList, Term, Vocabulary, part_models
+from .models import AgeRange, Effect, Estimate, Rating, Study, part_models
+from .vocabulary_models import SynonymList, Term, Vocabulary
 from .problems import RULES
 from .rules import ESTIMATE_FIGURES, RATING_CONTENT
 from .rules_honesty import DESIGN_FLAGS, DESIGNS, REVIEW_ONLY_FIELDS

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from pydantic import BaseModel
 
 from ..evidence.corpus import Corpus
-from ..evidence.models import AgeRange, Approach, Effect, Finding, Programme, Rating, Reference, Review, Sample, Study, Term
+from ..evidence.models import AgeRange, Approach, Effect, Finding, Programme, Rating, Reference, Review, Sample, Study
+from ..evidence.vocabulary_models import Term
 from .facts import Facts
 from .pictures.borough_map import london_counts_map
 from .text import front_matter, template_env

@@ -16,7 +16,8 @@ from ..evidence.corpus import Corpus
 from .spec import Column, Table, as_bool, doc, table_name
 from .entries import ENTRY_TYPES
 from ..evidence.kinds import KINDS
-from ..evidence.models import InterventionBase, Programme, Study, Term, Vocabulary, vocabulary_fields
+from ..evidence.models import InterventionBase, Programme, Study, vocabulary_fields
+from ..evidence.vocabulary_models import Term, Vocabulary
 
 # table -> ((list field, vocabulary), …): a link table for every list of vocabulary terms (the
 # binding is declared on the model field).
