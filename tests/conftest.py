@@ -7,8 +7,11 @@ import datetime as dt
 import re
 import shutil
 import socket
+import subprocess
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from build_tools.config import BuildConfig, read_config
@@ -87,3 +90,15 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def first_response(url: str, server: subprocess.Popen, timeout: float) -> httpx.Response:
+    """The first answer of a server the test started, once it listens; fails with the server's
+    stderr if it exits or does not listen within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return httpx.get(url, timeout=2)
+        except httpx.TransportError:
+            assert server.poll() is None and time.monotonic() < deadline, server.stderr.read().decode()
+            time.sleep(0.2)

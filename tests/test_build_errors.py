@@ -13,8 +13,7 @@ import pytest
 from build_tools.build import run_build
 from build_tools.evidence.corpus import load_corpus
 from build_tools.database.build import build_database
-from conftest import REPO, TODAY, make_tree
-from conftest import config_of
+from conftest import REPO, TODAY, config_of, make_tree
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ import pytest
 from build_tools.database.build import build_database
 from build_tools.exports import build_exports
 from build_tools.evidence.models import Rating
-from conftest import TODAY
-from conftest import config_of
+from conftest import TODAY, config_of
 
 
 @pytest.fixture(scope="module")

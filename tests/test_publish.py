@@ -9,14 +9,13 @@ import os
 import re
 import shlex
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
 
-from conftest import REPO, TODAY, free_port, make_tree
+from conftest import REPO, TODAY, first_response, free_port, make_tree
 from datasette_whatworks_search.robots import robots_txt
 
 VENV_BIN = REPO / ".venv" / "bin"
@@ -83,14 +82,7 @@ def test_the_published_datasette_answers_as_the_public_sees_it(uploaded):
                               stderr=subprocess.PIPE, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                robots = httpx.get(f"{base}/robots.txt", timeout=2)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read().decode()
-                time.sleep(0.2)
+        robots = first_response(f"{base}/robots.txt", server, timeout=30)
         assert (robots.status_code, robots.text) == (200, robots_txt("/"))
         for path in ("/evidence/approaches.json?_size=1", "/evidence.json?sql=select+count(*)+from+approaches",
                      "/-/search.json?q=mentoring"):

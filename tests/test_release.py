@@ -13,11 +13,10 @@ from build_tools.database.build import build_database
 from build_tools.exports import build_exports
 from build_tools.pages.build import build_site, site_links
 from build_tools.release import Release, ReleaseError, read_release
-from conftest import REPO
+from conftest import REPO, config_of
 from site_support import site_repo
 from build_tools.config import read_config
 from build_tools.errors import BuildError
-from conftest import config_of
 
 
 def test_citation_names_a_release_in_step_with_its_date():

@@ -14,8 +14,7 @@ from build_tools.evidence.corpus import load_corpus
 from build_tools.database.build import build_database
 from build_tools.database.metadata import MetadataError
 from build_tools.evidence.models import Rating
-from conftest import REPO, TODAY, make_tree
-from conftest import config_of
+from conftest import REPO, TODAY, config_of, make_tree
 
 
 @pytest.fixture(scope="module")

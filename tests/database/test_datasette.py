@@ -13,8 +13,7 @@ import pytest
 from build_tools.evidence.corpus import Corpus, load_corpus
 from build_tools.database.build import build_database
 from build_tools.serve.app import make_datasette
-from conftest import REPO, TODAY
-from conftest import config_of
+from conftest import REPO, TODAY, config_of
 
 AP_SETTINGS = {"pru", "other-ap", "in-school-ap-unit"}
 

@@ -27,10 +27,9 @@ from build_tools.pages.build import build_site
 from build_tools.pages.facts import all_facts
 from build_tools.pages.gapmap import gap_map_page
 from build_tools.search.documents import documents
-from conftest import REPO, TODAY, load_ok, make_tree
+from conftest import REPO, TODAY, config_of, load_ok, make_tree
 from site_support import site_repo
 from build_tools.config import read_config
-from conftest import config_of
 
 REVIEW_META = "review: {status: draft, last_reviewed: 2026-01-15, next_review_due: 2027-01-15, reviewers: [tester]}\n"
 EXTRA = {

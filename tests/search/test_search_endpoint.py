@@ -7,7 +7,6 @@ import asyncio
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import quote_plus
 
@@ -22,11 +21,10 @@ from datasette_whatworks_search import SearchIndex
 from build_tools.search.index import build_search_index
 from build_tools.serve.app import make_datasette
 
-from conftest import REPO, TODAY, free_port
+from conftest import REPO, TODAY, config_of, first_response, free_port
 
 sys.path.insert(0, str(REPO / "bench"))
 import judged_search  # noqa: E402  (bench/judged_search.py: the judged queries' scoring)
-from conftest import config_of
 
 
 @pytest.fixture(scope="module")
@@ -184,14 +182,7 @@ def test_a_real_datasette_server_loads_the_plugin(out, tmp_path):
                                "--port", str(port), "--metadata", str(metadata)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/-/search.json?q=knife+crime+school&limit=1", timeout=2)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read().decode()
-                time.sleep(0.2)
+        response = first_response(f"http://127.0.0.1:{port}/-/search.json?q=knife+crime+school&limit=1", server, timeout=20)
         assert response.status_code == 200
         assert response.json()["results"][0]["id"] == "knife-crime-education"
     finally:
