@@ -115,11 +115,14 @@ def _datasette_settings(repo: Path, repo_release: Release | None) -> DatasetteSe
     that copy's CITATION.cff too, so the two always describe the same project)."""
     folder = repo if (repo / METADATA_FILE).exists() else PACKAGE_REPO
     path = folder / METADATA_FILE
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise BuildError(f"{METADATA_FILE}: not UTF-8 text (byte {exc.start}). Fix: save it as UTF-8") from None
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.YAMLError as exc:
-        raise BuildError(str(yaml_error(path.name, exc))) from None
+        raise yaml_error(path.name, exc) from None
     if folder == repo:
         return DatasetteSettings(HandWritten(path, text, data), repo_release)
     try:

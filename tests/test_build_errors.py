@@ -48,6 +48,18 @@ def test_metadata_typo_is_located_and_nothing_is_replaced(repo, capsys):
     assert _snapshot(repo / "_build") == before
 
 
+def test_configuration_that_is_not_utf8_is_a_message_not_a_traceback(repo, capsys):
+    assert _build(repo, "exports") == 0
+    before = _snapshot(repo / "_build")
+    (repo / "datasette_metadata.yml").write_bytes(b"title: caf\xe9\n")
+    capsys.readouterr()
+    assert _build(repo, "exports") == 1  # read once for every output, before any is replaced
+    assert capsys.readouterr().err.splitlines() == [
+        "datasette_metadata.yml: not UTF-8 text (byte 10). Fix: save it as UTF-8",
+        "build stopped; the previous outputs are unchanged."]
+    assert _snapshot(repo / "_build") == before
+
+
 def test_metadata_of_the_wrong_shape_is_located(repo, capsys):
     (repo / "datasette_metadata.yml").write_text("title: x\ndatabases:\n  evidence:\n    tables: [approaches]\n")
     assert _build(repo, "db") == 1

@@ -17,7 +17,7 @@ from .models import Approach, Programme, Study, part_models, vocabulary_fields
 from .vocabulary_models import Vocabulary
 from .problems import Problem
 from .rules_text import check_values
-from .rules_honesty import check_design_terms, check_honesty, check_range
+from .rules_honesty import check_honesty, check_range
 from .rules_vocab import SOURCES
 
 

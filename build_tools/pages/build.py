@@ -132,7 +132,7 @@ def build_site(corpus: Corpus, config: BuildConfig, out_dir: Path, related: Mapp
     links = site_links(config)
     feed = "feed.xml" if "feed.xml" in (extra_files or {}) else None
     files = dict(generate_pages(corpus, links, related, history, feed))
-    files.update(search_files(corpus, search_docs, corpus.synonyms))
+    files.update(search_files(corpus, search_docs))
     files.update(extra_files or {})
     write_generated(repo / DOCS_DIR, files)
     target = Path(out_dir) / "site"

@@ -23,15 +23,16 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
+from datasette_whatworks_search.schema import TEXT_FIELDS, schema as search_schema
+from whoosh.analysis import STOP_WORDS as WHOOSH_STOP_WORDS
+
 from ..evidence.kinds import BY_NAME
 
 # Words: letters and digits, "a&e" kept whole. The same pattern runs in the browser.
 TOKEN = r"[a-z0-9]+(?:&[a-z0-9]+)*"
-# Whoosh's English stop words (its StemmingAnalyzer's default), so both searches ignore the same words.
-STOP_WORDS = ("a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "have", "if", "in", "is", "it",
-              "may", "not", "of", "on", "or", "tbd", "that", "the", "this", "to", "us", "we", "when", "will", "with",
-              "yet", "you", "your")
-FIELD_BOOSTS = (("name", 3.0), ("summary", 1.5), ("body", 1.0))
+# The endpoint's own stop words and field weights, so both searches ignore and weigh words alike.
+STOP_WORDS = tuple(sorted(WHOOSH_STOP_WORDS))
+FIELD_BOOSTS = tuple((field, search_schema()[field].format.field_boost) for field in TEXT_FIELDS)
 K1, B = 1.2, 0.75  # BM25's usual constants
 SCALE = 5  # weights are sent in fifths, as one character: ranking unchanged in practice
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

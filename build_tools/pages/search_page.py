@@ -11,7 +11,7 @@ entry type come from the Corpus, so the page shows "Pupil referral unit (PRU)", 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from ..evidence.corpus import Corpus
@@ -66,6 +66,6 @@ sends your words to the database's own search page, which shows the results.</p>
 """
 
 
-def search_files(corpus: Corpus, docs: Sequence[Mapping[str, str]], synonyms: Iterable[Sequence[str]]) -> dict[str, str]:
+def search_files(corpus: Corpus, docs: Sequence[Mapping[str, str]]) -> dict[str, str]:
     """(path inside site/, text) of the results page and the offline index."""
-    return {PAGE_PATH: search_page(corpus), INDEX_PATH: offline_index_js(docs, synonyms)}
+    return {PAGE_PATH: search_page(corpus), INDEX_PATH: offline_index_js(docs, corpus.synonyms)}

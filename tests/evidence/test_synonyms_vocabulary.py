@@ -56,3 +56,13 @@ def test_the_real_synonyms_leave_out_what_the_audit_found_misleading(real_corpus
     assert "domestic abuse" not in together["dating violence"]
     assert "trauma" not in together["adverse childhood experiences"]
     assert "alcohol" not in together["drugs"]
+
+
+def test_lint_refuses_what_the_endpoint_treats_as_syntax_and_looks_for_no_longer_phrases():
+    """Lint (which must not import the search engine) keeps its own copy of these two facts; the
+    endpoint's are the source, so a synonym lint accepts is one the endpoint can look for."""
+    from build_tools.evidence import rules_synonyms
+    from datasette_whatworks_search import schema, synonyms
+
+    assert rules_synonyms.SYNTAX_WORDS == schema.OPERATORS
+    assert rules_synonyms.MAX_PHRASE_WORDS == synonyms.MAX_PHRASE_WORDS

@@ -23,7 +23,6 @@ MAX_QUERY_CHARS = 500  # a long pasted title fits; an 8 KB query does not
 MAX_QUERY_WORDS = 40
 MAX_PATTERNS = 4  # words with *, ? or ~: each stands for many words
 PATTERN_PREFIX = 3  # letters before the first * or ?, so a pattern stands for few words
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 _FIELD = re.compile(r'(?:^|(?<=[\s(+\-]))([A-Za-z_][\w-]*):(?=[^\s/])')  # name:value, not "Title: words" or URLs
 _QUOTED = re.compile(r'"[^"]*"')
 

@@ -21,6 +21,9 @@ from whoosh.fields import ID, KEYWORD, Schema
 
 from .seam import SpelledText, spelling_once
 
+# Whoosh's query operators (upper case only): words a query, a suggestion or a synonym treats as syntax.
+OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
+
 # Bump when the schema or the document text changes: a reader refuses an index of another format.
 FORMAT = "whatworks-search-5"  # 5: synonyms.json beside the index
 FORMAT_FILE = "FORMAT"

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import re
 
-from .schema import STEMMER, TEXT_FIELDS
+from .schema import OPERATORS, STEMMER, TEXT_FIELDS
 
 MAX_SPELLED_WORDS = 5
 MAX_WORD_CHARS = 24
 _WORD = re.compile(r'(?<![\w:])([A-Za-z][A-Za-z\'-]*[A-Za-z])(?![\w:])')
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 
 
 def suggest(reader, text: str, docs=None, known: frozenset[str] = frozenset()) -> str | None:
@@ -30,7 +29,7 @@ def suggest(reader, text: str, docs=None, known: frozenset[str] = frozenset()) -
     (lower case) to leave as they are, such as those a synonym stands for ("kicked out")."""
     docs = docs or _Docs(reader)
     words = [(m, _stems(m.group(1))) for m in _WORD.finditer(text)
-             if m.group(1) not in _OPERATORS and len(m.group(1)) >= 4 and m.group(1).lower() not in known]
+             if m.group(1) not in OPERATORS and len(m.group(1)) >= 4 and m.group(1).lower() not in known]
     unknown = [m for m, stems in words if stems and not docs(stems)]
     if not unknown:
         return None

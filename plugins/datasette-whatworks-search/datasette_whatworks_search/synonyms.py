@@ -22,7 +22,7 @@ from pathlib import Path
 
 from whoosh import query
 
-from .schema import STEMMER, TEXT_FIELDS, IndexMissing
+from .schema import OPERATORS, STEMMER, TEXT_FIELDS, IndexMissing
 
 SYNONYMS_FILE = "synonyms.json"
 MAX_ALTERNATIVES = 24  # phrases one query may gain
@@ -31,7 +31,6 @@ BOOST = 0.4  # an alternative counts for less than a word that was typed
 
 _TOKEN = re.compile(r'"[^"]*"?|\S+')  # a quoted phrase (left as written) or a run of non-spaces
 _SYNTAX = re.compile(r'[:*?~^(){}\[\]"+]')  # a token with these is a field, pattern or group, not a plain word
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 _JOINS = {"AND", "OR", "ANDMAYBE"}  # a query that joins its clauses itself is not expanded
 
 
@@ -140,6 +139,6 @@ def _is_plain(tokens: list[tuple[int, int, str]], i: int) -> bool:
     """A word of the query's ranked text: not quoted, not field:value, not an operator or a
     pattern, not excluded (after NOT, or -word)."""
     word = tokens[i][2]
-    if word in _OPERATORS or word.startswith("-") or _SYNTAX.search(word):
+    if word in OPERATORS or word.startswith("-") or _SYNTAX.search(word):
         return False
     return not (i and tokens[i - 1][2] in {"NOT", "ANDNOT"})
